@@ -1,0 +1,54 @@
+//! Command-line front end. Each subcommand lives in its own module.
+
+mod analyze;
+mod eval;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use vigil::core::{Config, Engine};
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version, about = "Prompt-injection, jailbreak and PII guard for LLM applications")]
+pub struct Cli {
+    /// Engine configuration file (TOML); defaults to the built-in configuration.
+    #[arg(long, global = true, env = "VIGIL_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyze texts given as arguments, or JSONL lines with a `text` field from a file or stdin.
+    Analyze(analyze::Args),
+    /// Measure detection quality on labelled JSONL.
+    Eval(eval::Args),
+}
+
+/// A CLI failure: a message for stderr (exit code 2).
+pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Build the engine from `--config` or the defaults.
+pub fn load_engine(path: Option<&PathBuf>) -> Result<Engine, CliError> {
+    let config = match path {
+        None => Config::default(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read config {}: {e}", p.display()))?;
+            Config::from_toml_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+    };
+    Ok(Engine::new(config)?)
+}
+
+/// Run the parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Analyze(args) => analyze::run(&load_engine(cli.config.as_ref())?, args),
+        Command::Eval(args) => eval::run(&load_engine(cli.config.as_ref())?, args),
+    }
+}
