@@ -1,0 +1,692 @@
+//! Entities with letters in them: e-mail, URL, IPv6, MAC, IBAN, BIC, letter-bearing national
+//! ids, and secrets. Each has a linear-time pattern (regex-automata) that proposes a span and a
+//! validator in code that accepts, trims or rejects it.
+
+use regex_automata::meta::Regex;
+
+use super::checksum as ck;
+use super::context::{boundary_after, boundary_before, group};
+use super::{Candidate, Kind};
+
+/// What to do with a pattern's match.
+#[derive(Debug, Clone, Copy)]
+enum Handler {
+    IbanStart,
+    Bic,
+    Nino,
+    PlIdCard,
+    PlPassport,
+    EsDni,
+    ItFiscalCode,
+    Mac,
+    Ipv6,
+    Url,
+    /// A secret whose whole match is the value.
+    Token(Kind, f32),
+    Jwt,
+    PemBegin,
+    /// `key = value`: the value after the match is the secret.
+    Assignment(Kind, usize),
+    /// `scheme://user:password@`: the password is the secret.
+    ConnectionString,
+}
+
+#[derive(Debug, Clone)]
+struct Recognizer {
+    regex: Regex,
+    handler: Handler,
+}
+
+/// Compiled built-in patterns.
+#[derive(Debug, Clone)]
+pub(crate) struct Patterns {
+    recognizers: Vec<Recognizer>,
+}
+
+const SPECS: &[(&str, Handler)] = &[
+    (r"[A-Z]{2}[0-9]{2}", Handler::IbanStart),
+    (r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?", Handler::Bic),
+    (
+        r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]",
+        Handler::Nino,
+    ),
+    (r"[A-Z]{3} ?[0-9]{6}", Handler::PlIdCard),
+    (r"[A-Z]{2} ?[0-9]{7}", Handler::PlPassport),
+    (r"(?:[0-9]{8}|[XYZ]-?[0-9]{7})-?[A-Z]", Handler::EsDni),
+    (
+        r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
+        Handler::ItFiscalCode,
+    ),
+    (
+        r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
+        Handler::Mac,
+    ),
+    (r"[0-9A-Fa-f:]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*", Handler::Ipv6),
+    (r"(?i:https?://|ftp://|www\.)", Handler::Url),
+    (
+        r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}",
+        Handler::Token(Kind::AwsAccessKey, 0.95),
+    ),
+    (
+        r"(?i:aws_?secret_?access_?key|aws_?secret)[\x22']?\s*(?:=|:|=>)\s*[\x22']?",
+        Handler::Assignment(Kind::AwsSecretKey, 40),
+    ),
+    (
+        r"gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
+        Handler::Token(Kind::GithubToken, 0.98),
+    ),
+    (
+        r"xox[abposr]-[A-Za-z0-9-]{10,250}|https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,120}",
+        Handler::Token(Kind::SlackToken, 0.97),
+    ),
+    (
+        r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9]{24,64}",
+        Handler::Token(Kind::StripeKey, 0.97),
+    ),
+    (
+        r"sk-[A-Za-z0-9_\-]{20,300}",
+        Handler::Token(Kind::OpenaiApiKey, 0.9),
+    ),
+    (
+        r"AIza[0-9A-Za-z_\-]{35}",
+        Handler::Token(Kind::GoogleApiKey, 0.95),
+    ),
+    (
+        r"eyJ[A-Za-z0-9_\-]{5,2000}\.[A-Za-z0-9_\-]{5,8000}\.[A-Za-z0-9_\-]{10,2000}",
+        Handler::Jwt,
+    ),
+    (
+        r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+        Handler::PemBegin,
+    ),
+    (
+        r"(?i:password|passwd|passphrase|pwd|pass|hasło|haslo|kennwort|passwort|contraseña|mot de passe)[\x22']?\s*(?:=|:=|=>|:)\s*",
+        Handler::Assignment(Kind::Password, 0),
+    ),
+    (
+        r"(?i:password|hasło|haslo|passwort)\s+(?:is|to|jest|was|ist)\s*:?\s*",
+        Handler::Assignment(Kind::Password, 1),
+    ),
+    (
+        r"(?i:client_?secret|secret_?key|secret|api_?key|apikey|access_?token|auth_?token|refresh_?token|private_?token|token)[\x22']?\s*(?:=|:=|=>|:)\s*",
+        Handler::Assignment(Kind::Secret, 2),
+    ),
+    (r"(?i:bearer)\s+", Handler::Assignment(Kind::Secret, 3)),
+    (
+        r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:[^\s@/]{1,128}@",
+        Handler::ConnectionString,
+    ),
+];
+
+fn alnum_boundaries(text: &str, s: usize, e: usize) -> bool {
+    boundary_before(text, s) && boundary_after(text, e)
+}
+
+fn compact_upper(s: &str) -> Vec<u8> {
+    s.bytes()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_uppercase())
+        .collect()
+}
+
+/// Decode base64url (no padding) into bytes; `None` on a bad char.
+fn base64url(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// The value that follows a `key = ` match: quoted, or up to whitespace/delimiter.
+fn assignment_value(text: &str, from: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let first = *b.get(from)?;
+    let (s, e) = if first == b'"' || first == b'\'' || first == b'`' {
+        let s = from + 1;
+        let len = b[s..]
+            .iter()
+            .take(256)
+            .position(|&c| c == first || c == b'\n')?;
+        if b[s + len] != first {
+            return None;
+        }
+        (s, s + len)
+    } else {
+        let len = text[from..]
+            .char_indices()
+            .take(256)
+            .find(|&(_, c)| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        ';' | ',' | '&' | '"' | '\'' | '<' | '>' | ')' | '}' | ']'
+                    )
+            })
+            .map_or(text.len() - from, |(i, _)| i);
+        let mut e = from + len;
+        // A sentence-final period is punctuation, not part of the secret.
+        while e > from && matches!(b[e - 1], b'.' | b'!' | b'?' | b':') {
+            e -= 1;
+        }
+        (from, e)
+    };
+    let v = &text[s..e];
+    let placeholder = v.is_empty()
+        || v.starts_with(['$', '{', '<', '%', '*', '[', '('])
+        || v.chars()
+            .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
+        || matches!(
+            v.to_ascii_lowercase().as_str(),
+            "null"
+                | "none"
+                | "nil"
+                | "true"
+                | "false"
+                | "undefined"
+                | "required"
+                | "optional"
+                | "string"
+                | "redacted"
+        );
+    (!placeholder).then_some((s, e))
+}
+
+impl Patterns {
+    pub(crate) fn new() -> Result<Self, String> {
+        let recognizers = SPECS
+            .iter()
+            .map(|&(p, handler)| {
+                Regex::new(p)
+                    .map(|regex| Recognizer { regex, handler })
+                    .map_err(|e| format!("built-in pattern {p}: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Patterns { recognizers })
+    }
+
+    pub(crate) fn scan(&self, text: &str, out: &mut Vec<Candidate>) {
+        for r in &self.recognizers {
+            for m in r.regex.find_iter(text) {
+                if m.is_empty() {
+                    continue;
+                }
+                handle(r.handler, text, m.start(), m.end(), out);
+            }
+        }
+        emails(text, out);
+    }
+}
+
+fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) {
+    let b = text.as_bytes();
+    let m = &text[s..e];
+    match h {
+        Handler::IbanStart => {
+            if !boundary_before(text, s) {
+                return;
+            }
+            let Some(len) = ck::iban_length([b[s], b[s + 1]]) else {
+                return;
+            };
+            // Collect `len` alphanumerics, allowing one space or dash between them.
+            let mut compact = Vec::with_capacity(len);
+            let mut i = s;
+            while i < b.len() && compact.len() < len {
+                let c = b[i];
+                if c.is_ascii_alphanumeric() {
+                    compact.push(c.to_ascii_uppercase());
+                    i += 1;
+                } else if (c == b' ' || c == b'-')
+                    && !compact.is_empty()
+                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+                {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            if compact.len() == len && boundary_after(text, i) && ck::iban(&compact) {
+                out.push(Candidate::new(Kind::IbanCode, s, i, 0.95, group::BANK));
+            }
+        }
+        Handler::Bic => {
+            if alnum_boundaries(text, s, e) && ck::bic(m.as_bytes()) {
+                let has_digit = m.bytes().any(|c| c.is_ascii_digit());
+                let score = if has_digit || m.len() == 11 {
+                    0.35
+                } else {
+                    0.2
+                };
+                let mut c = Candidate::new(Kind::SwiftCode, s, e, score, group::BANK);
+                c.boost = 0.5;
+                out.push(c);
+            }
+        }
+        Handler::Nino => {
+            if alnum_boundaries(text, s, e) && ck::nino(&compact_upper(m)) {
+                let mut c = Candidate::new(Kind::UkNino, s, e, 0.65, group::NINO);
+                c.boost = 0.3;
+                out.push(c);
+            }
+        }
+        Handler::PlIdCard => {
+            if alnum_boundaries(text, s, e) && ck::pl_id_card(&compact_upper(m)) {
+                out.push(Candidate::new(Kind::PlIdCard, s, e, 0.5, group::ID_CARD));
+            }
+        }
+        Handler::PlPassport => {
+            if alnum_boundaries(text, s, e) && ck::pl_passport(&compact_upper(m)) {
+                out.push(Candidate::new(
+                    Kind::PlPassport,
+                    s,
+                    e,
+                    0.35,
+                    group::PASSPORT,
+                ));
+            }
+        }
+        Handler::EsDni => {
+            if alnum_boundaries(text, s, e) && ck::es_dni(&compact_upper(m)) {
+                let mut c = Candidate::new(Kind::EsDni, s, e, 0.6, group::ES_DNI);
+                c.boost = 0.3;
+                out.push(c);
+            }
+        }
+        Handler::ItFiscalCode => {
+            if alnum_boundaries(text, s, e) && ck::it_fiscal_code(m.as_bytes()) {
+                let mut c = Candidate::new(Kind::ItFiscalCode, s, e, 0.85, group::IT_CF);
+                c.boost = 0.15;
+                out.push(c);
+            }
+        }
+        Handler::Mac => {
+            let before_ok = text[..s]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_hexdigit() && !matches!(c, ':' | '-' | '.'));
+            let after_ok = text[e..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_ascii_hexdigit() && c != ':' && c != '-');
+            if before_ok && after_ok && boundary_before(text, s) && boundary_after(text, e) {
+                out.push(Candidate::new(Kind::MacAddress, s, e, 0.75, group::IP));
+            }
+        }
+        Handler::Ipv6 => {
+            let mut e = e;
+            while e > s && b[e - 1] == b'.' {
+                e -= 1;
+            }
+            let m = &text[s..e];
+            if !boundary_before(text, s) || !boundary_after(text, e) {
+                return;
+            }
+            if m.parse::<std::net::Ipv6Addr>().is_err() {
+                return;
+            }
+            let full = !m.contains("::");
+            // Compressed forms like `dead::beef` also read as code; ask for a digit.
+            if !full && !m.bytes().any(|c| c.is_ascii_digit()) {
+                return;
+            }
+            let score = if m == "::" || m == "::1" {
+                0.3
+            } else if full {
+                0.8
+            } else {
+                0.6
+            };
+            let mut c = Candidate::new(Kind::IpAddress, s, e, score, group::IP);
+            c.boost = 0.2;
+            out.push(c);
+        }
+        Handler::Url => {
+            if !boundary_before(text, s) {
+                return;
+            }
+            let len = text[s..]
+                .char_indices()
+                .find(|&(_, c)| {
+                    c.is_whitespace()
+                        || matches!(
+                            c,
+                            '<' | '>' | '"' | '`' | '\'' | '{' | '}' | '|' | '\\' | '^'
+                        )
+                })
+                .map_or(text.len() - s, |(i, _)| i);
+            let mut end = s + len;
+            // Trailing punctuation and unbalanced closing brackets are prose, not URL.
+            while let Some(last) = text[s..end].chars().next_back() {
+                let unbalanced = |open: char, close: char| {
+                    last == close
+                        && text[s..end].matches(open).count() < text[s..end].matches(close).count()
+                };
+                if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '*')
+                    || unbalanced('(', ')')
+                    || unbalanced('[', ']')
+                {
+                    end -= last.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let url = &text[s..end];
+            let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+            let host = after_scheme
+                .split(['/', '?', '#'])
+                .next()
+                .unwrap_or("")
+                .rsplit('@')
+                .next()
+                .unwrap_or("");
+            let host = host.split(':').next().unwrap_or("");
+            let valid_host = (host.contains('.')
+                && host.split('.').all(|l| !l.is_empty())
+                && host
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|tld| tld.chars().all(char::is_alphanumeric)))
+                || host.eq_ignore_ascii_case("localhost")
+                || after_scheme.starts_with('[');
+            if valid_host && end - s > m.len() + 1 {
+                out.push(Candidate::new(Kind::Url, s, end, 0.6, 0));
+            }
+        }
+        Handler::Token(kind, score) => {
+            let tail_ok = text[e..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '-');
+            if boundary_before(text, s) && tail_ok {
+                out.push(Candidate::new(kind, s, e, score, 0));
+            }
+        }
+        Handler::Jwt => {
+            if !boundary_before(text, s) {
+                return;
+            }
+            let header = m.split('.').next().unwrap_or("");
+            let ok = base64url(header)
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .is_some_and(|v| v.get("alg").is_some() || v.get("typ").is_some());
+            if ok {
+                out.push(Candidate::new(Kind::Jwt, s, e, 0.97, 0));
+            }
+        }
+        Handler::PemBegin => {
+            // Up to the matching END line, or to the end of the base64 body if it was cut off.
+            let end = match text[e..].find("-----END ") {
+                Some(i) => {
+                    let after = e + i + "-----END ".len();
+                    match text[after..].find("-----") {
+                        Some(j) if j <= 60 => after + j + 5,
+                        _ => after,
+                    }
+                }
+                None => {
+                    let body = text[e..]
+                        .bytes()
+                        .take_while(|c| c.is_ascii_alphanumeric() || b"+/=:,- \r\n\t".contains(c))
+                        .count();
+                    e + body
+                }
+            };
+            out.push(Candidate::new(Kind::PrivateKey, s, end, 1.0, 0));
+        }
+        Handler::Assignment(kind, variant) => {
+            if !boundary_before(text, s) {
+                return;
+            }
+            let Some((vs, ve)) = assignment_value(text, e) else {
+                return;
+            };
+            let v = &text[vs..ve];
+            let (ok, score) = match variant {
+                // AWS secret access key: exactly 40 base64 chars.
+                40 => (
+                    v.len() == 40
+                        && v.bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || c == b'/' || c == b'+'),
+                    0.97,
+                ),
+                // password=...
+                0 => (v.chars().count() >= 3, 0.9),
+                // "password is ..."
+                1 => (v.chars().count() >= 4 && !is_common_word(v), 0.75),
+                // token/api_key=...: long and not a plain word.
+                2 => (v.len() >= 8 && v.bytes().any(|c| c.is_ascii_digit()), 0.85),
+                // Authorization: Bearer ...
+                _ => (v.len() >= 16, 0.9),
+            };
+            if ok {
+                out.push(Candidate::new(kind, vs, ve, score, 0));
+            }
+        }
+        Handler::ConnectionString => {
+            if !boundary_before(text, s) {
+                return;
+            }
+            let after_scheme = s + m.find("://").map_or(0, |i| i + 3);
+            let Some(colon) = text[after_scheme..e].find(':') else {
+                return;
+            };
+            let ps = after_scheme + colon + 1;
+            let pe = e - 1;
+            if pe > ps {
+                out.push(Candidate::new(Kind::Password, ps, pe, 0.95, 0));
+            }
+        }
+    }
+}
+
+/// Words that follow "password is" in prose about passwords rather than a password itself.
+fn is_common_word(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "correct"
+            | "incorrect"
+            | "wrong"
+            | "invalid"
+            | "required"
+            | "missing"
+            | "empty"
+            | "expired"
+            | "changed"
+            | "reset"
+            | "weak"
+            | "strong"
+            | "not"
+            | "too"
+            | "being"
+            | "still"
+            | "now"
+            | "the"
+            | "your"
+            | "my"
+            | "that"
+            | "this"
+            | "stored"
+            | "saved"
+            | "hashed"
+            | "encrypted"
+            | "błędne"
+            | "nieprawidłowe"
+            | "poprawne"
+            | "wymagane"
+            | "twoje"
+            | "moje"
+    )
+}
+
+/// E-mail addresses, found around each `@` (faster and clearer than a pattern with a
+/// Unicode local part).
+fn emails(text: &str, out: &mut Vec<Candidate>) {
+    let b = text.as_bytes();
+    let local_char =
+        |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'');
+    let mut last_end = 0;
+    for at in memchr_iter(b'@', b) {
+        if at < last_end {
+            continue;
+        }
+        // Local part: walk back over allowed chars.
+        let mut s = at;
+        for (i, c) in text[..at].char_indices().rev() {
+            if !local_char(c) || at - i > 64 {
+                break;
+            }
+            s = i;
+        }
+        while s < at && matches!(b[s], b'.' | b'\'' | b'-') {
+            s += 1;
+        }
+        if s == at || b[at - 1] == b'.' || text[s..at].contains("..") {
+            continue;
+        }
+        // Domain: labels of letters, digits and hyphens.
+        let mut e = at + 1;
+        for (i, c) in text[at + 1..].char_indices() {
+            if !(c.is_alphanumeric() || c == '-' || c == '.') || i > 253 {
+                break;
+            }
+            e = at + 1 + i + c.len_utf8();
+        }
+        while e > at + 1 && matches!(b[e - 1], b'.' | b'-') {
+            e -= 1;
+        }
+        let domain = &text[at + 1..e];
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2
+            || labels
+                .iter()
+                .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-') || l.len() > 63)
+        {
+            continue;
+        }
+        let tld = labels[labels.len() - 1];
+        if tld.chars().count() < 2 || !tld.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        // "icon@2x.png" is a file name.
+        let file_ext = matches!(
+            tld.to_ascii_lowercase().as_str(),
+            "png"
+                | "jpg"
+                | "jpeg"
+                | "gif"
+                | "svg"
+                | "webp"
+                | "css"
+                | "js"
+                | "ts"
+                | "json"
+                | "txt"
+                | "pdf"
+                | "zip"
+                | "rs"
+                | "py"
+        );
+        out.push(Candidate::new(
+            Kind::Email,
+            s,
+            e,
+            if file_ext { 0.3 } else { 0.9 },
+            0,
+        ));
+        last_end = e;
+    }
+}
+
+fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    hay.iter()
+        .enumerate()
+        .filter(move |&(_, &c)| c == needle)
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(Kind, String)> {
+        let p = Patterns::new().unwrap();
+        let mut out = Vec::new();
+        p.scan(text, &mut out);
+        out.into_iter()
+            .map(|c| (Kind::ALL[c.kind], text[c.start..c.end].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn email_url_ip6_mac() {
+        let f = found(
+            "mail jan.kowalski@poczta.example.pl, see https://example.com/a?b=1). host fe80::1ff:fe23:4567:890a mac 00:1A:2B:3C:4D:5E",
+        );
+        assert!(
+            f.contains(&(Kind::Email, "jan.kowalski@poczta.example.pl".into())),
+            "{f:?}"
+        );
+        assert!(
+            f.contains(&(Kind::Url, "https://example.com/a?b=1".into())),
+            "{f:?}"
+        );
+        assert!(
+            f.contains(&(Kind::IpAddress, "fe80::1ff:fe23:4567:890a".into())),
+            "{f:?}"
+        );
+        assert!(
+            f.contains(&(Kind::MacAddress, "00:1A:2B:3C:4D:5E".into())),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn secrets() {
+        let f = found("AWS AKIAIOSFODNN7EXAMPLE and password=hunter22; postgres://app:s3cr3t@db/x");
+        assert!(
+            f.contains(&(Kind::AwsAccessKey, "AKIAIOSFODNN7EXAMPLE".into())),
+            "{f:?}"
+        );
+        assert!(f.contains(&(Kind::Password, "hunter22".into())), "{f:?}");
+        assert!(f.contains(&(Kind::Password, "s3cr3t".into())), "{f:?}");
+        let f = found("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n");
+        assert_eq!(
+            f,
+            vec![(
+                Kind::PrivateKey,
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn jwt_needs_a_json_header() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        assert_eq!(found(jwt), vec![(Kind::Jwt, jwt.into())]);
+        assert!(found("eyJzzzzzzzzz.eyJzzzzzzz.zzzzzzzzzzzzzz").is_empty());
+    }
+
+    #[test]
+    fn iban_with_spaces_and_trailing_word() {
+        let f = found("IBAN PL61 1090 1014 0000 0712 1981 2874 PLN");
+        assert!(
+            f.contains(&(Kind::IbanCode, "PL61 1090 1014 0000 0712 1981 2874".into())),
+            "{f:?}"
+        );
+    }
+}
