@@ -1,0 +1,431 @@
+//! The embedded backend: the engine runs in this process.
+//!
+//! ```text
+//!  POST /v1/analyze ──> engine (inline when small, blocking pool when large) ──> verdict
+//!  POST /v1/analyze/async ──> bounded queue ──> worker task ──> engine ──> result store
+//!                                                                  └──> callback (retries)
+//!  GET /v1/analyze/{id} <── result store (bounded: count and age)
+//! ```
+//!
+//! Queue and results live in memory: they are lost when the process stops.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
+use vigil_core::{AnalyzeRequest, Engine, Verdict};
+
+use crate::callback::{Callbacks, DeliveryError};
+use crate::config::HttpConfig;
+use crate::error::ApiError;
+use crate::metrics::{Gauge, Metrics};
+
+/// Where an async request stands.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Status {
+    /// Accepted, no verdict yet.
+    Pending,
+    /// The verdict.
+    Done(Arc<Verdict>),
+    /// The analysis failed (logged); the request will not get a verdict.
+    Failed,
+    /// Never seen, or forgotten.
+    Unknown,
+}
+
+/// One queued async request; `callback` has passed [`Callbacks::check_url`].
+#[derive(Debug)]
+struct Job {
+    request: AnalyzeRequest,
+    callback: Option<Url>,
+}
+
+/// Results of async requests, bounded by count and by age.
+#[derive(Debug)]
+struct ResultStore {
+    inner: Mutex<StoreInner>,
+    max_done: usize,
+    ttl: Duration,
+}
+
+#[derive(Debug, Default)]
+struct StoreInner {
+    slots: HashMap<String, Status>,
+    /// Finished ids, oldest first, with when they finished.
+    done: VecDeque<(Instant, String)>,
+}
+
+impl ResultStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, StoreInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn insert_pending(&self, id: &str) {
+        self.lock().slots.insert(id.to_string(), Status::Pending);
+    }
+
+    fn remove(&self, id: &str) {
+        self.lock().slots.remove(id);
+    }
+
+    fn finish(&self, id: &str, status: Status) {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.slots.insert(id.to_string(), status);
+        inner.done.push_back((now, id.to_string()));
+        self.evict(&mut inner, now);
+    }
+
+    fn get(&self, id: &str) -> Status {
+        let mut inner = self.lock();
+        self.evict(&mut inner, Instant::now());
+        inner.slots.get(id).cloned().unwrap_or(Status::Unknown)
+    }
+
+    fn evict(&self, inner: &mut StoreInner, now: Instant) {
+        while let Some((at, id)) = inner.done.front() {
+            let expired = now.saturating_duration_since(*at) > self.ttl;
+            if !expired && inner.done.len() <= self.max_done {
+                break;
+            }
+            inner.slots.remove(id);
+            inner.done.pop_front();
+        }
+    }
+
+    fn retained(&self) -> usize {
+        self.lock().done.len()
+    }
+}
+
+/// The in-process backend.
+#[derive(Debug)]
+pub(crate) struct Embedded {
+    engine: Arc<Engine>,
+    inline_max_bytes: usize,
+    queue: mpsc::Sender<Job>,
+    capacity: usize,
+    results: Arc<ResultStore>,
+    next_seq: AtomicU64,
+}
+
+/// The async worker task and the signal that stops it.
+#[derive(Debug)]
+pub(crate) struct Worker {
+    stop: Arc<Notify>,
+    handle: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Stop taking new requests, finish the queued ones and their callbacks, waiting at most
+    /// `grace`; whatever is left then is dropped (and logged).
+    pub(crate) async fn shutdown(self, grace: Duration) {
+        self.stop.notify_one();
+        let abort = self.handle.abort_handle();
+        if tokio::time::timeout(grace, self.handle).await.is_err() {
+            abort.abort();
+            tracing::warn!(
+                grace_ms = grace.as_millis() as u64,
+                "async worker did not finish in time; queued requests dropped"
+            );
+        }
+    }
+}
+
+impl Embedded {
+    /// The backend and its worker task (needs a tokio runtime).
+    pub(crate) fn start(
+        engine: Arc<Engine>,
+        config: &HttpConfig,
+        metrics: Arc<Metrics>,
+        callbacks: Callbacks,
+    ) -> (Embedded, Worker) {
+        let (queue, rx) = mpsc::channel(config.queue.capacity);
+        let results = Arc::new(ResultStore {
+            inner: Mutex::new(StoreInner::default()),
+            max_done: config.queue.max_retained_results,
+            ttl: Duration::from_secs(config.queue.result_ttl_secs),
+        });
+        let stop = Arc::new(Notify::new());
+        let context = WorkerContext {
+            engine: Arc::clone(&engine),
+            inline_max_bytes: config.inline_max_bytes,
+            results: Arc::clone(&results),
+            metrics,
+            callbacks,
+            permits: Arc::new(Semaphore::new(config.callbacks.max_in_flight)),
+        };
+        let handle = tokio::spawn(context.run(rx, Arc::clone(&stop)));
+        let backend = Embedded {
+            engine,
+            inline_max_bytes: config.inline_max_bytes,
+            queue,
+            capacity: config.queue.capacity,
+            results,
+            next_seq: AtomicU64::new(0),
+        };
+        (backend, Worker { stop, handle })
+    }
+
+    /// Analyze one request now.
+    pub(crate) async fn analyze(
+        &self,
+        request: AnalyzeRequest,
+    ) -> Result<(Verdict, Duration), ApiError> {
+        analyze(&self.engine, self.inline_max_bytes, request).await
+    }
+
+    /// Analyze several requests now, in order.
+    pub(crate) async fn analyze_batch(
+        &self,
+        requests: Vec<AnalyzeRequest>,
+    ) -> Result<Vec<(Verdict, Duration)>, ApiError> {
+        let total: usize = requests.iter().map(|r| r.text.len()).sum();
+        let engine = Arc::clone(&self.engine);
+        let run = move || {
+            requests
+                .iter()
+                .map(|r| {
+                    let start = Instant::now();
+                    let verdict = engine.analyze(r);
+                    (verdict, start.elapsed())
+                })
+                .collect::<Vec<_>>()
+        };
+        if total <= self.inline_max_bytes {
+            return Ok(run());
+        }
+        tokio::task::spawn_blocking(run).await.map_err(|e| {
+            tracing::error!(error = %e, "batch analysis task failed");
+            ApiError::Internal
+        })
+    }
+
+    /// Queue a request; returns its sequence number (the embedded stand-in for `streamSeq`).
+    pub(crate) fn submit(
+        &self,
+        request: AnalyzeRequest,
+        callback: Option<Url>,
+    ) -> Result<u64, ApiError> {
+        let id = request.request_id.clone();
+        self.results.insert_pending(&id);
+        match self.queue.try_send(Job { request, callback }) {
+            Ok(()) => Ok(self.next_seq.fetch_add(1, Ordering::Relaxed) + 1),
+            Err(e) => {
+                self.results.remove(&id);
+                Err(ApiError::Unavailable(match e {
+                    mpsc::error::TrySendError::Full(_) => "Async queue is full".into(),
+                    mpsc::error::TrySendError::Closed(_) => "Server is shutting down".into(),
+                }))
+            }
+        }
+    }
+
+    /// Where an async request stands.
+    pub(crate) fn status(&self, request_id: &str) -> Status {
+        self.results.get(request_id)
+    }
+
+    /// Queue figures for `/metrics` and `/ready`.
+    pub(crate) fn gauges(&self) -> Vec<Gauge> {
+        let depth = self.capacity - self.queue.capacity();
+        vec![
+            Gauge {
+                name: "vigil_async_queue_depth",
+                help: "Async requests waiting in the in-memory queue.",
+                labels: Vec::new(),
+                value: depth as f64,
+            },
+            Gauge {
+                name: "vigil_async_queue_capacity",
+                help: "Capacity of the in-memory async queue.",
+                labels: Vec::new(),
+                value: self.capacity as f64,
+            },
+            Gauge {
+                name: "vigil_async_results_retained",
+                help: "Finished async results kept in memory.",
+                labels: Vec::new(),
+                value: self.results.retained() as f64,
+            },
+        ]
+    }
+
+    /// Requests waiting in the queue.
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.capacity - self.queue.capacity()
+    }
+
+    /// The queue's capacity.
+    pub(crate) fn queue_capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+/// Run the engine on `request`: inline when the text is small (microseconds), otherwise on the
+/// blocking pool so a large text cannot stall the runtime's worker threads.
+async fn analyze(
+    engine: &Arc<Engine>,
+    inline_max_bytes: usize,
+    request: AnalyzeRequest,
+) -> Result<(Verdict, Duration), ApiError> {
+    if request.text.len() <= inline_max_bytes {
+        let start = Instant::now();
+        let verdict = engine.analyze(&request);
+        return Ok((verdict, start.elapsed()));
+    }
+    let engine = Arc::clone(engine);
+    tokio::task::spawn_blocking(move || {
+        let start = Instant::now();
+        let verdict = engine.analyze(&request);
+        (verdict, start.elapsed())
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "analysis task failed");
+        ApiError::Internal
+    })
+}
+
+/// What the worker task owns.
+struct WorkerContext {
+    engine: Arc<Engine>,
+    inline_max_bytes: usize,
+    results: Arc<ResultStore>,
+    metrics: Arc<Metrics>,
+    callbacks: Callbacks,
+    permits: Arc<Semaphore>,
+}
+
+impl WorkerContext {
+    async fn run(self, mut rx: mpsc::Receiver<Job>, stop: Arc<Notify>) {
+        let mut deliveries = JoinSet::new();
+        let mut closing = false;
+        loop {
+            let job = if closing {
+                rx.recv().await
+            } else {
+                tokio::select! {
+                    job = rx.recv() => job,
+                    () = stop.notified() => {
+                        // Refuse new requests; drain what was accepted.
+                        rx.close();
+                        closing = true;
+                        continue;
+                    }
+                }
+            };
+            let Some(job) = job else { break };
+            self.process(job, &mut deliveries).await;
+            while deliveries.try_join_next().is_some() {}
+        }
+        while deliveries.join_next().await.is_some() {}
+    }
+
+    async fn process(&self, job: Job, deliveries: &mut JoinSet<()>) {
+        let id = job.request.request_id.clone();
+        let text_bytes = job.request.text.len();
+        match analyze(&self.engine, self.inline_max_bytes, job.request).await {
+            Ok((verdict, took)) => {
+                self.metrics.record_verdict(&verdict, took);
+                tracing::info!(
+                    request_id = %id,
+                    decision = verdict.decision.as_str(),
+                    score = verdict.score,
+                    text_bytes,
+                    pii_entities = verdict.pii.len(),
+                    "async analysis done"
+                );
+                let verdict = Arc::new(verdict);
+                self.results.finish(&id, Status::Done(Arc::clone(&verdict)));
+                if let Some(url) = job.callback {
+                    // Waiting for a permit pushes back on the queue when receivers are slow.
+                    let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
+                        return;
+                    };
+                    let callbacks = self.callbacks.clone();
+                    let metrics = Arc::clone(&self.metrics);
+                    deliveries.spawn(async move {
+                        deliver(&callbacks, &metrics, &url, &verdict).await;
+                        drop(permit);
+                    });
+                }
+            }
+            Err(_) => self.results.finish(&id, Status::Failed),
+        }
+    }
+}
+
+/// Deliver one callback and record how it went. Only the host is logged: paths and queries
+/// may carry tokens.
+pub(crate) async fn deliver(
+    callbacks: &Callbacks,
+    metrics: &Metrics,
+    url: &Url,
+    verdict: &Verdict,
+) {
+    let host = url.host_str().unwrap_or("");
+    match callbacks.deliver(url, verdict).await {
+        Ok(()) => {
+            metrics.record_callback("delivered");
+            tracing::info!(request_id = %verdict.request_id, host, "callback delivered");
+        }
+        Err(DeliveryError::Request(e)) if crate::callback::is_refusal(&e) => {
+            metrics.record_callback("refused");
+            tracing::warn!(request_id = %verdict.request_id, host, "callback refused: non-public address");
+        }
+        Err(e) => {
+            metrics.record_callback("failed");
+            tracing::warn!(request_id = %verdict.request_id, host, error = %e, source = ?std::error::Error::source(&e), "callback failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(max_done: usize, ttl: Duration) -> ResultStore {
+        ResultStore {
+            inner: Mutex::new(StoreInner::default()),
+            max_done,
+            ttl,
+        }
+    }
+
+    #[test]
+    fn store_keeps_at_most_max_done_results() {
+        let s = store(2, Duration::from_secs(60));
+        for id in ["a", "b", "c"] {
+            s.insert_pending(id);
+        }
+        s.insert_pending("p");
+        for id in ["a", "b", "c"] {
+            s.finish(id, Status::Failed);
+        }
+        assert_eq!(s.get("a"), Status::Unknown);
+        assert_eq!(s.get("b"), Status::Failed);
+        assert_eq!(s.get("c"), Status::Failed);
+        assert_eq!(
+            s.get("p"),
+            Status::Pending,
+            "pending entries are never evicted"
+        );
+        assert_eq!(s.retained(), 2);
+    }
+
+    #[test]
+    fn store_forgets_expired_results() {
+        let s = store(10, Duration::ZERO);
+        s.insert_pending("a");
+        s.finish("a", Status::Failed);
+        // With a zero TTL anything finished strictly before now is gone; wait for the clock.
+        let start = Instant::now();
+        while Instant::now() == start {}
+        assert_eq!(s.get("a"), Status::Unknown);
+    }
+}
