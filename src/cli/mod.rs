@@ -1,8 +1,14 @@
 //! Command-line front end. Each subcommand lives in its own module.
 
 mod analyze;
+#[cfg(feature = "nats")]
+mod dlq;
 mod eval;
 
+#[cfg(feature = "nats")]
+mod setup;
+#[cfg(feature = "nats")]
+mod worker;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,6 +33,15 @@ pub enum Command {
     Analyze(analyze::Args),
     /// Measure detection quality on labelled JSONL.
     Eval(eval::Args),
+    /// Run NATS pipeline workers (detection, pii, arbiter, sync or all) until SIGTERM, then drain.
+    #[cfg(feature = "nats")]
+    Worker(worker::Args),
+    /// Create or update the NATS streams and consumers (idempotent).
+    #[cfg(feature = "nats")]
+    Setup(setup::Args),
+    /// List dead letters or replay them to their original subject.
+    #[cfg(feature = "nats")]
+    Dlq(dlq::Args),
 }
 
 /// A CLI failure: a message for stderr (exit code 2).
@@ -50,5 +65,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&load_engine(cli.config.as_ref())?, args),
         Command::Eval(args) => eval::run(&load_engine(cli.config.as_ref())?, args),
+        #[cfg(feature = "nats")]
+        Command::Worker(args) => worker::run(load_engine(cli.config.as_ref())?, args),
+        #[cfg(feature = "nats")]
+        Command::Setup(args) => setup::run(args),
+        #[cfg(feature = "nats")]
+        Command::Dlq(args) => dlq::run(args),
     }
 }

@@ -57,13 +57,15 @@ pub(crate) async fn execute(
         let published =
             publish_dead_letter(js, message, reason, delivery, &stream, sequence, target).await;
         let next = match published {
-            Ok(()) => Outcome::DeadLettered,
+            Ok(()) => {
+                tracing::warn!(stream, sequence, delivery, reason = %reason, "dead-lettered");
+                Outcome::DeadLettered
+            }
             Err(e) => {
                 tracing::error!(error = %e, stream, sequence, "dead-letter publish failed; nak'ing");
                 Outcome::DeadLetterFailed
             }
         };
-        tracing::warn!(stream, sequence, delivery, reason = %reason, "dead-lettered");
         disposition = decide(policy, delivery, &next);
     }
     let kind = match &disposition {
