@@ -1,4 +1,5 @@
-//! `vigil eval`: detection quality on labelled JSONL (`text`, `label`, `set`).
+//! `vigil eval`: detection quality on labelled JSONL (`text`, `label`, `set`); files whose rows
+//! carry `entities` go to the PII evaluation in `eval_pii`.
 //!
 //! Counting follows shared/data/README.md: `injection`, `jailbreak` and `attack_other` are
 //! attacks (BLOCK is a detection); `benign` measures false positives (BLOCK is one);
@@ -83,6 +84,9 @@ fn fmt_rate(r: Option<f64>) -> String {
 }
 
 pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
+    if super::eval_pii::is_pii_file(&args.file)? {
+        return super::eval_pii::run(engine, &args.file, args.show_fp, args.show_misses, args.json);
+    }
     let file = std::fs::File::open(&args.file)
         .map_err(|e| format!("cannot open {}: {e}", args.file.display()))?;
     let mut sets: BTreeMap<String, Tally> = BTreeMap::new();

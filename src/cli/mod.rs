@@ -4,6 +4,7 @@ mod analyze;
 #[cfg(feature = "nats")]
 mod dlq;
 mod eval;
+mod eval_pii;
 
 #[cfg(feature = "nats")]
 mod setup;

@@ -276,7 +276,7 @@ impl ContextWords {
         let mut hits = Vec::new();
         for m in self.matcher.find_iter(text) {
             let (groups, stem) = self.info[m.pattern().as_usize()];
-            if !boundary_before(text, m.start()) {
+            if !boundary_before(text, m.start()) || inside_address(bytes, m.start(), m.end()) {
                 continue;
             }
             // A word ending in punctuation ("tel.") carries its own boundary.
@@ -295,6 +295,16 @@ impl ContextWords {
     }
 }
 
+/// Whether a word is part of an e-mail address or URL (`contact@...`, `.../phone/...`).
+fn inside_address(b: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| b[i]);
+    let after = b.get(end).copied();
+    matches!(before, Some(b'@' | b'/'))
+        || (before == Some(b'.') && start >= 2 && b[start - 2].is_ascii_alphanumeric())
+        || matches!(after, Some(b'@'))
+        || (after == Some(b'.') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric))
+}
+
 /// Whether the char before byte `i` is not a letter or digit.
 pub(crate) fn boundary_before(text: &str, i: usize) -> bool {
     text[..i]
@@ -311,10 +321,19 @@ pub(crate) fn boundary_after(text: &str, i: usize) -> bool {
         .is_none_or(|c| !c.is_alphanumeric() && c != '_')
 }
 
+/// A "not personal data" word must label the number directly ("Order #", "invoice no.").
+pub(crate) const NEGATIVE_WINDOW_BEFORE: usize = 20;
+
 /// The union of groups of context words near `[start, end)`, words inside the span excluded.
 pub(crate) fn near(hits: &[Hit], start: usize, end: usize) -> u64 {
-    let lo = start.saturating_sub(WINDOW_BEFORE);
-    let hi = end + WINDOW_AFTER;
+    within(hits, start, end, WINDOW_BEFORE, WINDOW_AFTER)
+}
+
+/// The union of groups of context words at most `before` bytes before or `after` bytes after
+/// `[start, end)`.
+pub(crate) fn within(hits: &[Hit], start: usize, end: usize, before: usize, after: usize) -> u64 {
+    let lo = start.saturating_sub(before);
+    let hi = end + after;
     let first = hits.partition_point(|h| h.end <= lo);
     let mut groups = 0;
     for h in &hits[first..] {

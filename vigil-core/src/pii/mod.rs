@@ -726,7 +726,9 @@ impl PiiScanner {
             if near & c.context != 0 {
                 c.score += c.boost;
             }
-            if near & context::group::NOT_PII != 0 && c.context != 0 {
+            let negative =
+                context::within(&hits, c.start, c.end, context::NEGATIVE_WINDOW_BEFORE, 0);
+            if negative & context::group::NOT_PII != 0 && c.context != 0 {
                 c.score -= NOT_PII_PENALTY;
             }
             c.score = c.score.clamp(0.0, 1.0);

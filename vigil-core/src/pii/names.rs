@@ -22,6 +22,7 @@ andreas anja annika axel bernd birgit brigitte christa christoph claudia dieter 
 adèle agathe alain amélie antoine arnaud aurélie béatrice benoît bernard brigitte camille cécile céline chantal christophe claire claude clément corinne damien delphine denis didier dominique élise émilie éric étienne fabien fabrice florence françois françoise frédéric gaël geneviève gérard guillaume hélène hervé isabelle jacques jean jérôme joël josé julien laurent léa lucie luc manon marc marcel margaux mathieu maxime michel mireille monique nathalie nicolas olivier pascal philippe pierre raphaël rené sandrine sébastien solène stéphane sylvie thierry théo thibault valérie véronique vincent yann yves
 adriana alejandro alicia alba álvaro ana andrés antonio beatriz carlos carmen carolina cristina diego dolores elena enrique esteban eva fernando francisco gonzalo guadalupe ignacio inés isabel jaime javier jesús jorge josé juan juana julia laura lorena lucía luis manuel marcos maría marta mercedes miguel mónica nuria pablo paula pedro pilar rafael ramón raquel ricardo roberto rocío rosa sergio silvia sofía teresa valentina vicente víctor
 alessandra alessandro alessia alberto angelo antonella antonio barbara beatrice carlo chiara claudio cristina daniele davide elena emanuele enrico fabio federica federico francesca francesco gabriele giacomo gianluca giorgia giorgio giovanna giovanni giulia giuseppe lorenzo luca lucia marco matteo mattia michele nicola paola paolo pietro raffaele riccardo roberta roberto salvatore sara silvia simone stefano tommaso valentina valerio vincenzo
+aaliyah abdul ahmed ali amir aisha alina amara andre angelina arianna arjun ayesha bianca brooke bryce cassandra cecilia colin connor dale darius dean derek dmitry eleanor elias elijah eliza erika esther ezra fatima felix fiona freya gavin gemma gianna hamza harvey hassan hector hugo ian imogen isaac isla jade jasmine jayden jonas josephine juliet kai kara keira kiara kira leah leila leo leon levi liam lila lina lucas luna malik maya mia milan mila mohammed mohamed muhammad nadia noel nora omar oscar owen priya quinn rahul ravi reza rhys riley rita rui sami sophie stella tara tessa theo tobias vera wesley xavier yasmin yusuf zara zoe
 anders annika astrid birgitta björn erik eva gunnar hanna ingrid johan karin kristina lars magnus maja mikael nils olof oskar per sofia sven ulf åsa
 aleksandr alexei anastasia andrei boris dmitri ekaterina elena irina ivan marina mikhail natalia nikolai olga pavel sergei svetlana tatiana vladimir yuri jana jiří josef petr tereza zdeněk lucie veronika tomáš pavla šárka
 ";
@@ -37,12 +38,8 @@ const INTRO: &[&str] = &[
     "my name is ",
     "name is ",
     "name: ",
-    "i am ",
-    "i'm ",
-    "this is ",
     "nazywam się ",
     "mam na imię ",
-    "jestem ",
     "ich heiße ",
     "je m'appelle ",
     "me llamo ",
@@ -89,6 +86,10 @@ fn words(text: &str) -> Vec<Word> {
         });
     }
     for w in &mut out {
+        // "Anna's" is Anna; a trailing hyphen or apostrophe is punctuation.
+        if text[w.start..w.end].ends_with("'s") && w.end - w.start > 2 {
+            w.end -= 2;
+        }
         while w.end > w.start && matches!(text.as_bytes()[w.end - 1], b'-' | b'\'') {
             w.end -= 1;
         }
@@ -145,8 +146,10 @@ impl Names {
                 && TITLES.contains(&word(i - 1).to_lowercase().as_str())
                 && matches!(&text[ws[i - 1].end..ws[i].start], " " | ". ");
             let introduced = INTRO.iter().any(|p| before.ends_with(p));
+            let is_title = TITLES.contains(&lower.as_str());
             if capitalized(w)
                 && (titled || introduced)
+                && !is_title
                 && !self.not_surname.contains(lower.as_str())
             {
                 let j = extend(i);
@@ -166,7 +169,7 @@ impl Names {
                 let score = match (j > i, ambiguous) {
                     (true, false) => 0.6,
                     (true, true) => 0.45,
-                    (false, false) => 0.3,
+                    (false, false) => 0.5,
                     (false, true) => 0.1,
                 };
                 let mut c =

@@ -126,10 +126,16 @@ fn runs(text: &str) -> Vec<Run> {
                     glued = true;
                 }
             }
-            Some(c @ ('.' | ',' | ':' | '/' | '$' | '€' | '£' | '¥' | '@' | '=')) => {
+            Some(c @ ('.' | ',' | ':' | '/' | '$' | '€' | '£' | '¥' | '@' | '=' | '-' | '_')) =>
+            {
                 let p = start - c.len_utf8();
+                let prev_alnum = prev_char(text, p).is_some_and(|x| x.is_alphanumeric());
+                let prev_digit = b.get(p.wrapping_sub(1)).is_some_and(|&x| is_digit(x));
+                // Decimals and times ("3.5", "12:30"), amounts ("$100"), and the tail of
+                // an identifier ("INV-2025-0411", "build_123").
                 if matches!(c, '$' | '€' | '£' | '¥' | '@' | '=')
-                    || b.get(p.wrapping_sub(1)).is_some_and(|&x| is_digit(x))
+                    || (matches!(c, '.' | ',' | ':' | '/') && prev_digit)
+                    || (matches!(c, '-' | '_' | '/') && prev_alnum)
                 {
                     glued = true;
                 }

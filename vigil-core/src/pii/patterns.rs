@@ -118,6 +118,20 @@ const SPECS: &[(&str, Handler)] = &[
     ),
 ];
 
+/// Longest URL taken (longer ones are cut, still redacted up to here).
+const MAX_URL_BYTES: usize = 4096;
+/// How far after a BEGIN line its END line is looked for.
+const MAX_PEM_BYTES: usize = 16 * 1024;
+
+/// The largest char boundary at or below `i` (clamped to the text).
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 fn alnum_boundaries(text: &str, s: usize, e: usize) -> bool {
     boundary_before(text, s) && boundary_after(text, e)
 }
@@ -359,27 +373,42 @@ fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) 
             if !boundary_before(text, s) {
                 return;
             }
-            let len = text[s..]
-                .char_indices()
-                .find(|&(_, c)| {
-                    c.is_whitespace()
-                        || matches!(
-                            c,
-                            '<' | '>' | '"' | '`' | '\'' | '{' | '}' | '|' | '\\' | '^'
-                        )
-                })
-                .map_or(text.len() - s, |(i, _)| i);
-            let mut end = s + len;
-            // Trailing punctuation and unbalanced closing brackets are prose, not URL.
-            while let Some(last) = text[s..end].chars().next_back() {
-                let unbalanced = |open: char, close: char| {
-                    last == close
-                        && text[s..end].matches(open).count() < text[s..end].matches(close).count()
+            // Up to whitespace, a quote or bracket that is not part of the URL, or a closing
+            // bracket without its opening one (markdown `[text](url)`).
+            let mut end = text.len();
+            let (mut parens, mut squares) = (0i32, 0i32);
+            for (i, c) in text[s..].char_indices() {
+                let stop = match c {
+                    '(' => {
+                        parens += 1;
+                        false
+                    }
+                    '[' => {
+                        squares += 1;
+                        false
+                    }
+                    ')' => {
+                        parens -= 1;
+                        parens < 0
+                    }
+                    ']' => {
+                        squares -= 1;
+                        squares < 0
+                    }
+                    c if c.is_whitespace() => true,
+                    '<' | '>' | '"' | '`' | '\'' | '{' | '}' | '|' | '\\' | '^' | '“' | '”'
+                    | '‘' | '’' | '«' | '»' => true,
+                    _ => false,
                 };
-                if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '*')
-                    || unbalanced('(', ')')
-                    || unbalanced('[', ']')
-                {
+                // Bounded so that a hostile run of "www.www.www..." stays linear.
+                if stop || i >= MAX_URL_BYTES {
+                    end = s + i;
+                    break;
+                }
+            }
+            // Trailing punctuation is prose, not URL.
+            while let Some(last) = text[s..end].chars().next_back() {
+                if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '*' | '-' | '_') {
                     end -= last.len_utf8();
                 } else {
                     break;
@@ -430,7 +459,8 @@ fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) 
         }
         Handler::PemBegin => {
             // Up to the matching END line, or to the end of the base64 body if it was cut off.
-            let end = match text[e..].find("-----END ") {
+            let window = &text[e..floor_boundary(text, e + MAX_PEM_BYTES)];
+            let end = match window.find("-----END ") {
                 Some(i) => {
                     let after = e + i + "-----END ".len();
                     match text[after..].find("-----") {
@@ -439,7 +469,7 @@ fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) 
                     }
                 }
                 None => {
-                    let body = text[e..]
+                    let body = window
                         .bytes()
                         .take_while(|c| c.is_ascii_alphanumeric() || b"+/=:,- \r\n\t".contains(c))
                         .count();
