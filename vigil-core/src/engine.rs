@@ -3,7 +3,7 @@
 use crate::arbiter::arbitrate;
 use crate::config::{Config, ConfigError};
 use crate::detect::Detector;
-use crate::pii::{PiiReport, PiiScanner};
+use crate::pii::{PiiReport, PiiScanner, RedactionMode};
 use crate::wire::{AnalyzeRequest, BranchResult, Decision, Detection, Verdict};
 
 /// Why a text is not analyzable as given. Adapters map these to 400/413 or to a dead letter.
@@ -99,6 +99,18 @@ impl Engine {
     /// The PII pass alone (the pipeline's PII stage).
     pub fn scan_pii(&self, text: &str) -> PiiReport {
         self.pii.scan(text)
+    }
+
+    /// The PII pass with `mode` instead of the configured redaction mode (`Pseudonym` without
+    /// a configured key falls back to type tokens).
+    pub fn scan_pii_with(&self, text: &str, mode: RedactionMode) -> PiiReport {
+        self.pii.scan_with(text, Some(mode))
+    }
+
+    /// "Detect PII first": `text` with every entity redacted (unchanged when none is found),
+    /// for a host that must not log, store or publish raw personal data before analysis.
+    pub fn redact(&self, text: &str) -> String {
+        self.pii.scan(text).sanitized_text.unwrap_or_else(|| text.to_string())
     }
 
     /// The arbiter stage: fuse the detection branch, any `extra` branches a host ran, and the

@@ -22,6 +22,22 @@ pub(crate) mod group {
     pub(crate) const IP: u64 = 1 << 14;
     pub(crate) const PERSON: u64 = 1 << 15;
     pub(crate) const IT_CF: u64 = 1 << 16;
+    /// Any national-id or card family: a phone-shaped number next to one of these words is
+    /// more likely a mistyped id than a phone number.
+    pub(crate) const IDS: u64 = CARD
+        | BANK
+        | PESEL
+        | NIP
+        | REGON
+        | SSN
+        | NHS
+        | NINO
+        | ID_CARD
+        | PASSPORT
+        | DE_TAX
+        | FR_NIR
+        | ES_DNI
+        | IT_CF;
     /// Words that say a number is not personal data (order, version, invoice number ...).
     pub(crate) const NOT_PII: u64 = 1 << 63;
     /// First bit free for host-defined recognizers.
@@ -295,11 +311,11 @@ impl ContextWords {
     }
 }
 
-/// Whether a word is part of an e-mail address or URL (`contact@...`, `.../phone/...`).
+/// Whether a word is part of an e-mail address or host name (`contact@...`, `phone.example`).
 fn inside_address(b: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| b[i]);
     let after = b.get(end).copied();
-    matches!(before, Some(b'@' | b'/'))
+    before == Some(b'@')
         || (before == Some(b'.') && start >= 2 && b[start - 2].is_ascii_alphanumeric())
         || matches!(after, Some(b'@'))
         || (after == Some(b'.') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric))

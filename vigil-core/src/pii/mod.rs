@@ -462,6 +462,9 @@ impl Candidate {
     }
 }
 
+/// How much an id's context word lowers a phone-shaped number that has no phone context.
+const COMPETING_CONTEXT_PENALTY: f32 = 0.3;
+
 /// How much a "not personal data" word (order, version, invoice ...) lowers a number's score.
 const NOT_PII_PENALTY: f32 = 0.4;
 
@@ -725,6 +728,9 @@ impl PiiScanner {
             let near = context::near(&hits, c.start, c.end);
             if near & c.context != 0 {
                 c.score += c.boost;
+            } else if c.kind == Kind::Phone as usize && near & context::group::IDS != 0 {
+                // "SSN 054-00-6917" with an invalid SSN is not a phone number either.
+                c.score -= COMPETING_CONTEXT_PENALTY;
             }
             let negative =
                 context::within(&hits, c.start, c.end, context::NEGATIVE_WINDOW_BEFORE, 0);

@@ -435,7 +435,15 @@ fn classify(sp: &Span<'_>, out: &mut Vec<Candidate>) {
             } else {
                 0.75
             };
-            push(out, sp, Kind::IpAddress, score, group::IP);
+            let mut c = Candidate::new(
+                Kind::IpAddress,
+                sp.byte_start(),
+                sp.byte_end(),
+                score,
+                group::IP,
+            );
+            c.boost = 0.2;
+            out.push(c);
         }
         return;
     }
