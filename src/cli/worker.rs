@@ -64,6 +64,18 @@ pub struct Args {
     pub nats: NatsArgs,
 }
 
+impl RoleArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            RoleArg::Detection => "detection",
+            RoleArg::Pii => "pii",
+            RoleArg::Arbiter => "arbiter",
+            RoleArg::Sync => "sync",
+            RoleArg::All => "all",
+        }
+    }
+}
+
 /// Logs go to stderr; RUST_LOG filters (default info). Never prompt text: workers log ids and
 /// failure codes only.
 pub fn init_tracing() {
@@ -107,7 +119,11 @@ pub async fn shutdown_signal() {
 
 pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
     init_tracing();
-    let config = args.nats.load()?;
+    let mut config = args.nats.load()?;
+    if config.connection.name == vigil::nats::ConnectionConfig::default().name {
+        // Tells the processes apart in the server's connection list.
+        config.connection.name = format!("vigil-{}", args.role.as_str());
+    }
     let roles: Vec<Role> = match args.role {
         RoleArg::Detection => vec![Role::Detection],
         RoleArg::Pii => vec![Role::Pii],

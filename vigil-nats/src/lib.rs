@@ -49,3 +49,24 @@ pub use wire::{
     message_id,
 };
 pub use worker::Worker;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        send_sync::<Client>();
+        send_sync::<Worker>();
+        send_sync::<Config>();
+        send_sync::<Error>();
+        send_sync::<Health>();
+        send_sync::<Submitted>();
+        send_sync::<DeadLetter>();
+        send_sync::<Disposition>();
+        send_sync::<PiiStage>();
+        send_sync::<ArbiterStage>();
+    }
+}
