@@ -47,7 +47,10 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
                 return Err("nothing to analyze: give TEXT arguments or --input FILE".into());
             }
             for (i, text) in args.text.iter().enumerate() {
-                let verdict = engine.analyze(&AnalyzeRequest::new(format!("arg-{}", i + 1), text.as_str()));
+                let verdict = engine.analyze(&AnalyzeRequest::new(
+                    format!("arg-{}", i + 1),
+                    text.as_str(),
+                ));
                 emit(&mut out, &verdict)?;
             }
         }
@@ -66,7 +69,9 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
                 match parse_line(&line) {
                     Ok(parsed) => {
                         let request = AnalyzeRequest {
-                            request_id: parsed.request_id.unwrap_or_else(|| format!("line-{number}")),
+                            request_id: parsed
+                                .request_id
+                                .unwrap_or_else(|| format!("line-{number}")),
                             text: parsed.text,
                             options: parsed.options,
                             ..AnalyzeRequest::default()

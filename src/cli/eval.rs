@@ -85,7 +85,13 @@ fn fmt_rate(r: Option<f64>) -> String {
 
 pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
     if super::eval_pii::is_pii_file(&args.file)? {
-        return super::eval_pii::run(engine, &args.file, args.show_fp, args.show_misses, args.json);
+        return super::eval_pii::run(
+            engine,
+            &args.file,
+            args.show_fp,
+            args.show_misses,
+            args.json,
+        );
     }
     let file = std::fs::File::open(&args.file)
         .map_err(|e| format!("cannot open {}: {e}", args.file.display()))?;
@@ -111,7 +117,10 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
         let verdict = engine.analyze(&request);
         let blocked = verdict.decision == Decision::Block;
         let set = row.set.unwrap_or_else(|| "-".into());
-        let correct = sets.entry(set.clone()).or_default().add(&row.label, blocked);
+        let correct = sets
+            .entry(set.clone())
+            .or_default()
+            .add(&row.label, blocked);
         overall.add(&row.label, blocked);
         let show = match (row.label.as_str(), correct) {
             ("benign", Some(false)) => args.show_fp.then_some("FP"),
@@ -165,6 +174,9 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
         row(name, t);
     }
     row("overall (pooled)", &overall);
-    println!("mean detection rate over sets: {}", fmt_rate(mean_detection));
+    println!(
+        "mean detection rate over sets: {}",
+        fmt_rate(mean_detection)
+    );
     Ok(ExitCode::SUCCESS)
 }

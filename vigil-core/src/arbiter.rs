@@ -83,14 +83,29 @@ pub fn arbitrate(config: &ArbiterConfig, branches: &[BranchResult]) -> Arbitrati
     let confident_high = healthy
         .iter()
         .any(|r| r.threat_level == ThreatLevel::High && r.confidence >= b.high_confidence_min);
-    floor(confident_high, b.confident_high_floor, "CONFIDENT_HIGH", &mut score);
+    floor(
+        confident_high,
+        b.confident_high_floor,
+        "CONFIDENT_HIGH",
+        &mut score,
+    );
     let critical = healthy
         .iter()
         .any(|r| r.critical_signals.values().any(|v| *v));
-    floor(critical, b.critical_signal_floor, "CRITICAL_SIGNAL", &mut score);
+    floor(
+        critical,
+        b.critical_signal_floor,
+        "CRITICAL_SIGNAL",
+        &mut score,
+    );
     let unanimous =
         healthy.len() >= 2 && healthy.iter().all(|r| r.threat_level == ThreatLevel::High);
-    floor(unanimous, b.unanimous_high_floor, "UNANIMOUS_HIGH", &mut score);
+    floor(
+        unanimous,
+        b.unanimous_high_floor,
+        "UNANIMOUS_HIGH",
+        &mut score,
+    );
 
     Arbitration {
         score,

@@ -85,12 +85,14 @@ pub struct RuleSpec {
     pub id: String,
     /// Category name (a built-in one such as `INSTRUCTION_OVERRIDE`, or the host's own).
     pub category: String,
-    /// Contribution to the score, 0.0-10.0 (log-odds units; 3.0 alone is a strong signal).
+    /// Contribution to the score in log-odds units, -10.0 to 10.0: about 3.0 blocks on its
+    /// own, a negative weight is benign evidence (educational or quoted context).
     pub weight: f32,
-    /// Literal phrases (case-insensitive, matched on the normalized views).
+    /// Literal phrases (case- and diacritic-insensitive, matched at word boundaries).
     #[serde(default)]
     pub phrases: Vec<String>,
-    /// Regular expressions (regex-automata syntax, linear time; case-insensitive).
+    /// Regular expressions (regex-automata syntax, linear time) matched on the normalized views,
+    /// which are lowercase with diacritics stripped: write them in lowercase ASCII.
     #[serde(default)]
     pub patterns: Vec<String>,
 }
@@ -294,8 +296,12 @@ impl Config {
                     "a non-empty category",
                 ));
             }
-            if !(0.0..=10.0).contains(&rule.weight) {
-                return Err(ConfigError::invalid(field("weight"), rule.weight, "0.0 ..= 10.0"));
+            if !(-10.0..=10.0).contains(&rule.weight) {
+                return Err(ConfigError::invalid(
+                    field("weight"),
+                    rule.weight,
+                    "-10.0 ..= 10.0",
+                ));
             }
             if rule.phrases.is_empty() && rule.patterns.is_empty() {
                 return Err(ConfigError::invalid(
@@ -305,7 +311,11 @@ impl Config {
                 ));
             }
             if let Some(p) = rule.phrases.iter().find(|p| p.trim().is_empty()) {
-                return Err(ConfigError::invalid(field("phrases"), format!("{p:?}"), "non-empty phrases"));
+                return Err(ConfigError::invalid(
+                    field("phrases"),
+                    format!("{p:?}"),
+                    "non-empty phrases",
+                ));
             }
         }
         for (category, floor) in &self.detection.category_thresholds {
@@ -317,12 +327,25 @@ impl Config {
                 ));
             }
         }
-        if let Some(p) = self.detection.allowlist.iter().find(|p| p.trim().is_empty()) {
-            return Err(ConfigError::invalid("detection.allowlist", format!("{p:?}"), "non-empty phrases"));
+        if let Some(p) = self
+            .detection
+            .allowlist
+            .iter()
+            .find(|p| p.trim().is_empty())
+        {
+            return Err(ConfigError::invalid(
+                "detection.allowlist",
+                format!("{p:?}"),
+                "non-empty phrases",
+            ));
         }
         let a = &self.arbiter;
         if a.block_score == 0 || a.block_score > 100 {
-            return Err(ConfigError::invalid("arbiter.block_score", a.block_score, "1 ..= 100"));
+            return Err(ConfigError::invalid(
+                "arbiter.block_score",
+                a.block_score,
+                "1 ..= 100",
+            ));
         }
         for (name, policy) in &a.branches {
             if !(policy.weight > 0.0 && policy.weight <= 100.0) {
@@ -340,7 +363,11 @@ impl Config {
             ("unanimous_high_floor", b.unanimous_high_floor),
         ] {
             if v > 100 {
-                return Err(ConfigError::invalid(format!("arbiter.boosts.{name}"), v, "0 ..= 100"));
+                return Err(ConfigError::invalid(
+                    format!("arbiter.boosts.{name}"),
+                    v,
+                    "0 ..= 100",
+                ));
             }
         }
         if !(0.0..=1.0).contains(&b.high_confidence_min) {

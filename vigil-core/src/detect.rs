@@ -1,32 +1,276 @@
-//! The heuristics branch (placeholder until the rule engine lands in this issue).
+//! The heuristics branch ("A"): normalize, match rules on every view, and turn the hits into a
+//! calibrated score.
+//!
+//! Rules are features, not verdicts. Each rule carries a weight in log-odds units; within a
+//! category, further hits add less (the k-th strongest counts 1/2^k), so ten phrasings of one
+//! idea do not outweigh two independent kinds of evidence. Benign context (educational or
+//! quoting language) has negative weight. Hits that only appear once obfuscation is undone
+//! (decoded payloads, ROT13, reversed text, Unicode tags) add a bonus: hiding is itself a signal.
+//! `p = sigmoid(bias + sum)`, score = `round(100 p)`, so the arbiter's block threshold of 50 is
+//! the point where attack and benign are equally likely.
+
+use std::collections::BTreeMap;
+
+use aho_corasick::AhoCorasick;
 
 use crate::config::{Config, ConfigError};
-use crate::wire::{BranchResult, Detection, ThreatLevel};
+use crate::normalize::{Normalizer, View, ViewKind, Views};
+use crate::rules::{Hit, RuleSet, Target};
+use crate::wire::{BranchResult, Detection, Evidence, Span, ThreatLevel};
+
+/// Log-odds of an attack before any evidence.
+const BIAS: f32 = -3.0;
+/// Added once when an attack rule fired only in an obfuscated view.
+const HIDDEN_BONUS: f32 = 1.5;
+/// At most this many evidence items are reported.
+const MAX_EVIDENCE: usize = 32;
 
 #[derive(Debug)]
-pub(crate) struct Detector {}
+pub(crate) struct Detector {
+    rules: RuleSet,
+    normalizer: Normalizer,
+    allowlist: Option<AhoCorasick>,
+    category_floors: BTreeMap<String, u8>,
+}
+
+/// The best hit of one rule.
+#[derive(Debug, Clone)]
+struct RuleHit {
+    rule: usize,
+    view: ViewKind,
+    original: (usize, usize),
+    plain: bool,
+}
 
 impl Detector {
-    pub(crate) fn new(_config: &Config) -> Result<Self, ConfigError> {
-        Ok(Detector {})
+    pub(crate) fn new(config: &Config) -> Result<Self, ConfigError> {
+        let rules = RuleSet::new(&config.detection)?;
+        let normalizer = Normalizer::new(config.normalization.clone(), rules.vocabulary.clone());
+        let allowlist = if config.detection.allowlist.is_empty() {
+            None
+        } else {
+            let folded: Vec<String> = config
+                .detection
+                .allowlist
+                .iter()
+                .map(|p| normalizer.views(p).views[0].text.clone())
+                .collect();
+            Some(AhoCorasick::new(&folded).map_err(|e| {
+                ConfigError::invalid("detection.allowlist", e.to_string(), "compilable phrases")
+            })?)
+        };
+        Ok(Detector {
+            rules,
+            normalizer,
+            allowlist,
+            category_floors: config.detection.category_thresholds.clone(),
+        })
     }
 
-    pub(crate) fn detect(&self, _text: &str) -> Detection {
+    fn view_hits(&self, view: &View, out: &mut Vec<Hit>) {
+        out.clear();
+        self.rules.phrase_hits(&view.text, out);
+        if !matches!(view.kind, ViewKind::Rot13 | ViewKind::Reversed) {
+            self.rules.regex_hits(Target::Normalized, &view.text, out);
+        }
+        if let Some(allow) = &self.allowlist {
+            let masked: Vec<(usize, usize)> = allow
+                .find_overlapping_iter(&view.text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            out.retain(|h| !masked.iter().any(|&(s, e)| h.start < e && s < h.end));
+        }
+    }
+
+    pub(crate) fn detect(&self, text: &str) -> Detection {
+        let Views { views, signals } = self.normalizer.views(text);
+        let mut best: BTreeMap<usize, RuleHit> = BTreeMap::new();
+        let mut record = |rule: usize, view: ViewKind, original: (usize, usize)| {
+            let plain = view == ViewKind::Normalized;
+            let entry = best.entry(rule).or_insert(RuleHit {
+                rule,
+                view,
+                original,
+                plain,
+            });
+            if plain && !entry.plain {
+                *entry = RuleHit {
+                    rule,
+                    view,
+                    original,
+                    plain,
+                };
+            }
+        };
+        let mut hits = Vec::new();
+        for view in &views {
+            self.view_hits(view, &mut hits);
+            for h in &hits {
+                record(h.rule, view.kind, view.original(h.start, h.end));
+            }
+        }
+        hits.clear();
+        self.rules.regex_hits(Target::Raw, text, &mut hits);
+        let allow_raw = self.allowlist.as_ref().map(|a| {
+            // Raw rules see the original text; mask allowlisted phrases found in the normalized
+            // view, mapped back to original bytes.
+            a.find_overlapping_iter(&views[0].text)
+                .map(|m| views[0].original(m.start(), m.end()))
+                .collect::<Vec<_>>()
+        });
+        for h in &hits {
+            if let Some(masked) = &allow_raw
+                && masked.iter().any(|&(s, e)| h.start < e && s < h.end)
+            {
+                continue;
+            }
+            record(h.rule, ViewKind::Normalized, (h.start, h.end));
+        }
+
+        // Fuse: per category, strongest first, each further hit counts half as much.
+        let mut by_category: BTreeMap<&str, Vec<f32>> = BTreeMap::new();
+        let mut hidden = false;
+        for h in best.values() {
+            let rule = &self.rules.rules[h.rule];
+            by_category
+                .entry(&rule.category)
+                .or_default()
+                .push(rule.weight);
+            hidden |= !h.plain && rule.weight > 0.0;
+        }
+        let mut z = BIAS;
+        let mut category_scores: Vec<(&str, f32)> = Vec::new();
+        for (cat, weights) in &mut by_category {
+            weights.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
+            let sum: f32 = weights
+                .iter()
+                .enumerate()
+                .map(|(k, w)| w / (1u32 << k.min(16)) as f32)
+                .sum();
+            z += sum;
+            category_scores.push((cat, sum));
+        }
+        if hidden {
+            z += HIDDEN_BONUS;
+        }
+        let p = 1.0 / (1.0 + (-z).exp());
+        let mut score = (p * 100.0).round().clamp(0.0, 100.0) as u8;
+        let mut explanations = Vec::new();
+        for (cat, floor) in &self.category_floors {
+            if by_category.contains_key(cat.as_str()) && *floor > score {
+                score = *floor;
+                explanations.push(format!("category {cat} raises the score to {floor}"));
+            }
+        }
+        category_scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let categories: Vec<String> = category_scores
+            .iter()
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(c, _)| c.to_string())
+            .collect();
+        for (cat, s) in category_scores.iter().take(5) {
+            explanations.push(format!("{cat}: {s:+.2}"));
+        }
+        if hidden {
+            explanations.push("attack text found only after decoding or de-obfuscation".into());
+        }
+
+        let mut evidence_hits: Vec<&RuleHit> = best.values().collect();
+        evidence_hits.sort_by(|a, b| {
+            let (wa, wb) = (
+                self.rules.rules[a.rule].weight,
+                self.rules.rules[b.rule].weight,
+            );
+            wb.abs()
+                .total_cmp(&wa.abs())
+                .then(a.original.0.cmp(&b.original.0))
+        });
+        evidence_hits.truncate(MAX_EVIDENCE);
+        let spans = char_spans(text, evidence_hits.iter().map(|h| h.original));
+        let evidence = evidence_hits
+            .iter()
+            .zip(spans)
+            .map(|(h, span)| {
+                let rule = &self.rules.rules[h.rule];
+                Evidence {
+                    rule_id: rule.id.clone(),
+                    category: rule.category.clone(),
+                    span,
+                    view: h.view.name().to_string(),
+                    weight: rule.weight,
+                }
+            })
+            .collect();
+
+        let mut critical = BTreeMap::new();
+        critical.insert("obfuscatedAttack".to_string(), hidden && score >= 50);
+        let mut features = serde_json::Map::new();
+        features.insert(
+            "logit".into(),
+            serde_json::json!((z * 1000.0).round() / 1000.0),
+        );
+        features.insert("rulesMatched".into(), best.len().into());
+        features.insert(
+            "obfuscation".into(),
+            serde_json::json!({
+                "invisibleChars": signals.invisible,
+                "tagChars": signals.tag_chars,
+                "confusables": signals.confusables,
+                "mixedScriptTokens": signals.mixed_script_tokens,
+                "leetWords": signals.leet_words,
+                "spacedWords": signals.spaced_words,
+                "decodedLayers": signals.decoded_layers,
+            }),
+        );
         Detection {
             branch: BranchResult {
                 branch_id: "A".into(),
                 name: "heuristics".into(),
-                score: 0,
-                threat_level: ThreatLevel::Low,
-                confidence: 0.5,
-                critical_signals: Default::default(),
-                features: Default::default(),
-                explanations: Vec::new(),
+                score,
+                threat_level: ThreatLevel::from_score(score),
+                confidence: (2.0 * (p - 0.5)).abs().clamp(0.0, 1.0),
+                critical_signals: critical,
+                features,
+                explanations,
                 timing_ms: 0.0,
                 degraded: false,
             },
-            categories: Vec::new(),
-            evidence: Vec::new(),
+            categories,
+            evidence,
         }
     }
+}
+
+/// Convert byte ranges of `text` to [`Span`]s with code-point offsets, in one pass.
+fn char_spans(text: &str, ranges: impl Iterator<Item = (usize, usize)>) -> Vec<Span> {
+    let ranges: Vec<(usize, usize)> = ranges.collect();
+    let mut points: Vec<usize> = ranges.iter().flat_map(|&(s, e)| [s, e]).collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut chars_at = BTreeMap::new();
+    let mut count = 0;
+    let mut next = points.iter().peekable();
+    for (i, _) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        while let Some(&&p) = next.peek() {
+            if p <= i {
+                chars_at.insert(p, count);
+                next.next();
+            } else {
+                break;
+            }
+        }
+        count += 1;
+    }
+    ranges
+        .iter()
+        .map(|&(s, e)| Span {
+            start: chars_at.get(&s).copied().unwrap_or(0),
+            end: chars_at.get(&e).copied().unwrap_or(0),
+            byte_start: s,
+            byte_end: e,
+        })
+        .collect()
 }

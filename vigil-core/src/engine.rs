@@ -110,7 +110,10 @@ impl Engine {
     /// "Detect PII first": `text` with every entity redacted (unchanged when none is found),
     /// for a host that must not log, store or publish raw personal data before analysis.
     pub fn redact(&self, text: &str) -> String {
-        self.pii.scan(text).sanitized_text.unwrap_or_else(|| text.to_string())
+        self.pii
+            .scan(text)
+            .sanitized_text
+            .unwrap_or_else(|| text.to_string())
     }
 
     /// The arbiter stage: fuse the detection branch, any `extra` branches a host ran, and the

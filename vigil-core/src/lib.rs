@@ -25,19 +25,22 @@
 
 pub mod arbiter;
 mod config;
+mod decode;
 mod detect;
 mod engine;
+mod normalize;
 pub mod pii;
+mod rules;
 mod wire;
 
 pub use arbiter::{Arbitration, arbitrate};
 pub use config::{
-    ArbiterConfig, BoostConfig, BranchPolicy, Config, ConfigError, DegradedAction,
-    DetectionConfig, LimitsConfig, NormalizationConfig, RuleSpec,
+    ArbiterConfig, BoostConfig, BranchPolicy, Config, ConfigError, DegradedAction, DetectionConfig,
+    LimitsConfig, NormalizationConfig, RuleSpec,
 };
 pub use engine::{ENGINE_VERSION, Engine, InputError};
 pub use pii::{PiiConfig, PiiEntity, PiiReport};
 pub use wire::{
-    AnalyzeOptions, AnalyzeRequest, BranchResult, Decision, Detection, Evidence, Span,
-    ThreatLevel, Verdict,
+    AnalyzeOptions, AnalyzeRequest, BranchResult, Decision, Detection, Evidence, Span, ThreatLevel,
+    Verdict,
 };

@@ -1,0 +1,305 @@
+//! Decoders for payloads hidden in a text. Each returns decoded text only when it reads as
+//! text: valid UTF-8, mostly letters and spaces, no replacement characters. Git hashes, UUIDs
+//! and long identifiers therefore decode to nothing and raise no signal.
+
+/// Decoded text is accepted when it looks like language, not binary noise.
+fn looks_like_text(s: &str) -> bool {
+    if s.chars().count() < 4 || s.contains('\u{FFFD}') {
+        return false;
+    }
+    let mut letters = 0usize;
+    let mut spaces = 0usize;
+    let mut bad = 0usize;
+    let mut total = 0usize;
+    for c in s.chars() {
+        total += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+        } else if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+            spaces += 1;
+        } else if c.is_control() {
+            bad += 1;
+        }
+    }
+    bad == 0 && letters * 10 >= total * 6 && (spaces > 0 || total < 24) && letters >= 4
+}
+
+fn b64_value(c: u8) -> Option<u8> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' | b'-' => 62,
+        b'/' | b'_' => 63,
+        _ => return None,
+    })
+}
+
+fn base64_decode(run: &[u8]) -> Option<Vec<u8>> {
+    let body: Vec<u8> = run.iter().copied().take_while(|c| *c != b'=').collect();
+    if body.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for c in body {
+        acc = (acc << 6) | u32::from(b64_value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Runs of 16+ base64 characters that decode to text: `(start, end, decoded)`.
+pub(crate) fn base64_runs(text: &str) -> Vec<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if b64_value(bytes[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && b64_value(bytes[i]).is_some() {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i] == b'=' && i - start < usize::MAX {
+            i += 1;
+        }
+        let run = &bytes[start..i];
+        if run.len() >= 16
+            && let Some(decoded) = base64_decode(run)
+            && let Ok(s) = String::from_utf8(decoded)
+            && looks_like_text(&s)
+        {
+            out.push((start, i, s));
+        }
+    }
+    out
+}
+
+/// Runs of 16+ hex digits (optionally `0x`-prefixed or space-separated pairs) that decode to
+/// text.
+pub(crate) fn hex_runs(text: &str) -> Vec<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_hexdigit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut digits = Vec::new();
+        while i < bytes.len() {
+            if bytes[i].is_ascii_hexdigit() {
+                digits.push(bytes[i]);
+                i += 1;
+            } else if (bytes[i] == b' ' || bytes[i] == b':')
+                && i + 1 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && digits.len() % 2 == 0
+            {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if digits.len() >= 16 && digits.len() % 2 == 0 {
+            let decoded: Vec<u8> = digits
+                .chunks(2)
+                .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
+                .collect();
+            if let Ok(s) = String::from_utf8(decoded)
+                && looks_like_text(&s)
+            {
+                out.push((start, i, s));
+            }
+        }
+    }
+    out
+}
+
+fn hex_val(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    }
+}
+
+/// Decode `%XX` escapes when the text has at least three; the span covers first to last escape.
+pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let is_escape = |i: usize| {
+        bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+    };
+    let positions: Vec<usize> = (0..bytes.len()).filter(|&i| is_escape(i)).collect();
+    if positions.len() < 3 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_escape(i) {
+            out.push((hex_val(bytes[i + 1]) << 4) | hex_val(bytes[i + 2]));
+            i += 3;
+        } else {
+            out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+            i += 1;
+        }
+    }
+    let s = String::from_utf8_lossy(&out).into_owned();
+    let first = positions[0];
+    let last = positions[positions.len() - 1] + 3;
+    looks_like_text(&s).then_some((first, last, s))
+}
+
+/// Decode HTML character references when the text has at least three.
+pub(crate) fn html_entities(text: &str) -> Option<(usize, usize, String)> {
+    let mut out = String::with_capacity(text.len());
+    let mut count = 0;
+    let (mut first, mut last) = (usize::MAX, 0);
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let tail = &rest[amp..];
+        let end = tail.as_bytes()[..tail.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
+        let decoded = end.and_then(|e| decode_entity(&tail[1..e]).map(|c| (c, e)));
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                count += 1;
+                first = first.min(offset + amp);
+                last = offset + amp + e + 1;
+                rest = &tail[e + 1..];
+                offset += amp + e + 1;
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+                offset += amp + 1;
+            }
+        }
+    }
+    out.push_str(rest);
+    (count >= 3 && looks_like_text(&out)).then_some((first, last, out))
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let v = if let Some(h) = num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
+            u32::from_str_radix(h, 16).ok()?
+        } else {
+            num.parse().ok()?
+        };
+        return char::from_u32(v);
+    }
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        _ => return None,
+    })
+}
+
+/// Decode `\xHH` and `\uXXXX` escapes when the text has at least three.
+pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut pending: Vec<u8> = Vec::new();
+    let mut count = 0;
+    let (mut first, mut last) = (usize::MAX, 0);
+    let mut i = 0;
+    let flush = |pending: &mut Vec<u8>, out: &mut String| {
+        if !pending.is_empty() {
+            out.push_str(&String::from_utf8_lossy(pending));
+            pending.clear();
+        }
+    };
+    while i < bytes.len() {
+        let hexes = |from: usize, n: usize| {
+            from + n <= bytes.len() && bytes[from..from + n].iter().all(u8::is_ascii_hexdigit)
+        };
+        if bytes[i] == b'\\' && i + 1 < bytes.len() {
+            if bytes[i + 1] == b'x' && hexes(i + 2, 2) {
+                pending.push((hex_val(bytes[i + 2]) << 4) | hex_val(bytes[i + 3]));
+                count += 1;
+                first = first.min(i);
+                last = i + 4;
+                i += 4;
+                continue;
+            }
+            if bytes[i + 1] == b'u' && hexes(i + 2, 4) {
+                flush(&mut pending, &mut out);
+                let v = u32::from_str_radix(&text[i + 2..i + 6], 16).unwrap_or(0xFFFD);
+                out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+                count += 1;
+                first = first.min(i);
+                last = i + 6;
+                i += 6;
+                continue;
+            }
+        }
+        flush(&mut pending, &mut out);
+        let c = text[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    flush(&mut pending, &mut out);
+    (count >= 3 && looks_like_text(&out)).then_some((first, last, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_text_decodes_and_identifiers_do_not() {
+        let runs = base64_runs("x aGVsbG8gd29ybGQsIGhvdyBhcmUgeW91 y");
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].2, "hello world, how are you");
+        assert!(base64_runs("commit 3f2a9c8e1b7d4f6a0e5c9b8a7d6f5e4c3b2a1908").is_empty());
+        assert!(base64_runs("ThisIsAVeryLongIdentifierName").is_empty());
+    }
+
+    #[test]
+    fn hex_text_decodes_and_hashes_do_not() {
+        let runs = hex_runs("68656c6c6f20776f726c6421");
+        assert_eq!(runs[0].2, "hello world!");
+        assert!(hex_runs("d41d8cd98f00b204e9800998ecf8427e").is_empty());
+    }
+
+    #[test]
+    fn url_html_and_backslash_escapes() {
+        assert_eq!(
+            url_escapes("say%20hello%20to%20me").unwrap().2,
+            "say hello to me"
+        );
+        assert_eq!(
+            html_entities("&#105;&#103;&#110;ore this").unwrap().2,
+            "ignore this"
+        );
+        assert_eq!(
+            backslash_escapes("\\x69\\x67\\x6e\\x6fre me").unwrap().2,
+            "ignore me"
+        );
+        assert!(url_escapes("100% sure").is_none());
+    }
+}

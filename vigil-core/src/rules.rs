@@ -1,0 +1,360 @@
+//! The rule set: built-in rules (TOML compiled into the binary) plus the host's, compiled once
+//! into one Aho-Corasick automaton for phrases and regex-automata multi-pattern regexes.
+//! Both are linear-time in the input on every pattern.
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use serde::Deserialize;
+
+use crate::config::{ConfigError, DetectionConfig, RuleSpec};
+
+/// The built-in rules, one TOML file per concern.
+const BUILTIN: &[(&str, &str)] = &[
+    ("rules/core.toml", include_str!("../rules/core.toml")),
+    (
+        "rules/languages.toml",
+        include_str!("../rules/languages.toml"),
+    ),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<FileRule>,
+}
+
+/// A rule as written in a built-in TOML file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    id: String,
+    category: String,
+    weight: f32,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+    /// Patterns matched on the raw text (case-sensitive unless `(?i)`), for structure such as
+    /// chat-template markers and line starts.
+    #[serde(default)]
+    raw_patterns: Vec<String>,
+}
+
+/// A compiled rule's metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub category: String,
+    pub weight: f32,
+}
+
+/// Which text a regex runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Normalized,
+    Raw,
+}
+
+#[derive(Debug)]
+struct RegexGroup {
+    each: Vec<Regex>,
+    rule_of: Vec<usize>,
+}
+
+/// A rule hit in some text: rule index and byte range in that text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every rule, compiled.
+#[derive(Debug)]
+pub(crate) struct RuleSet {
+    pub rules: Vec<Rule>,
+    phrases: Option<AhoCorasick>,
+    phrase_rule: Vec<usize>,
+    normalized: Option<RegexGroup>,
+    raw: Option<RegexGroup>,
+    /// Words used by rules: leetspeak is undone only when it yields one of these.
+    pub vocabulary: HashSet<String>,
+}
+
+/// Fold a phrase the way the normalized view folds text (lowercase, no diacritics, single
+/// spaces), so rules are written once in plain form.
+fn fold_phrase(p: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(p.len());
+    for c in p.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        for l in c.to_lowercase() {
+            match l {
+                'ł' => out.push('l'),
+                'ß' => out.push_str("ss"),
+                c if c.is_whitespace() => {
+                    if !out.ends_with(' ') {
+                        out.push(' ')
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+fn compile_group(
+    patterns: &[(usize, String)],
+    case_insensitive: bool,
+    field: &str,
+) -> Result<Option<RegexGroup>, ConfigError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    // ASCII classes (`\w`, `\b`, `.` as any byte) keep the automata small and the lazy DFA
+    // usable on any input: the normalized views have diacritics stripped already, and Unicode
+    // classes would multiply the DFA size by orders of magnitude.
+    let syntax = syntax::Config::new()
+        .case_insensitive(case_insensitive)
+        .unicode(false)
+        .utf8(false);
+    let fixed: Vec<String> = patterns.iter().map(|(_, p)| p.clone()).collect();
+    let mut each = Vec::with_capacity(fixed.len());
+    for (i, p) in fixed.iter().enumerate() {
+        let r = Regex::builder().syntax(syntax).build(p).map_err(|e| {
+            ConfigError::invalid(
+                field,
+                format!("{:?} ({e})", patterns[i].1),
+                "a valid regex-automata pattern",
+            )
+        })?;
+        each.push(r);
+    }
+    Ok(Some(RegexGroup {
+        each,
+        rule_of: patterns.iter().map(|(r, _)| *r).collect(),
+    }))
+}
+
+fn vocabulary_words(text: &str, vocab: &mut HashSet<String>) {
+    for w in text.split(|c: char| !c.is_alphabetic()) {
+        if w.len() >= 2 {
+            vocab.insert(w.to_lowercase());
+        }
+    }
+}
+
+impl RuleSet {
+    pub(crate) fn new(config: &DetectionConfig) -> Result<RuleSet, ConfigError> {
+        let mut specs: Vec<(FileRule, String)> = Vec::new();
+        if config.builtin_rules {
+            for (name, text) in BUILTIN {
+                let file: RuleFile = toml::from_str(text)
+                    .map_err(|e| ConfigError::Parse(format!("built-in {name}: {e}")))?;
+                for r in file.rule {
+                    specs.push((r, format!("built-in {name}")));
+                }
+            }
+        }
+        for (
+            i,
+            RuleSpec {
+                id,
+                category,
+                weight,
+                phrases,
+                patterns,
+            },
+        ) in config.rules.iter().enumerate()
+        {
+            specs.push((
+                FileRule {
+                    id: id.clone(),
+                    category: category.clone(),
+                    weight: *weight,
+                    phrases: phrases.clone(),
+                    patterns: patterns.clone(),
+                    raw_patterns: Vec::new(),
+                },
+                format!("detection.rules[{i}]"),
+            ));
+        }
+        let disabled_rules: HashSet<&str> =
+            config.disabled_rules.iter().map(String::as_str).collect();
+        let disabled_cats: HashSet<&str> = config
+            .disabled_categories
+            .iter()
+            .map(String::as_str)
+            .collect();
+
+        let mut seen = HashSet::new();
+        let mut rules = Vec::new();
+        let mut phrases = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut normalized = Vec::new();
+        let mut raw = Vec::new();
+        let mut vocabulary = HashSet::new();
+        for (spec, origin) in specs {
+            if !seen.insert(spec.id.clone()) {
+                return Err(ConfigError::invalid(
+                    format!("{origin}.id"),
+                    &spec.id,
+                    "an id not used by another rule",
+                ));
+            }
+            if disabled_rules.contains(spec.id.as_str())
+                || disabled_cats.contains(spec.category.as_str())
+            {
+                continue;
+            }
+            let index = rules.len();
+            for p in &spec.phrases {
+                let folded = fold_phrase(p);
+                vocabulary_words(&folded, &mut vocabulary);
+                phrases.push(folded);
+                phrase_rule.push(index);
+            }
+            for p in spec.patterns {
+                vocabulary_words(&p, &mut vocabulary);
+                normalized.push((index, p));
+            }
+            for p in spec.raw_patterns {
+                raw.push((index, p));
+            }
+            rules.push(Rule {
+                id: spec.id,
+                category: spec.category,
+                weight: spec.weight,
+            });
+        }
+        for unknown in config
+            .disabled_rules
+            .iter()
+            .filter(|id| !seen.contains(*id))
+        {
+            return Err(ConfigError::invalid(
+                "detection.disabled_rules",
+                unknown,
+                "ids of existing rules",
+            ));
+        }
+        let ac = if phrases.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&phrases)
+                    .map_err(|e| {
+                        ConfigError::invalid("detection.rules", e.to_string(), "compilable phrases")
+                    })?,
+            )
+        };
+        Ok(RuleSet {
+            rules,
+            phrases: ac,
+            phrase_rule,
+            normalized: compile_group(&normalized, false, "detection.rules.patterns")?,
+            raw: compile_group(&raw, false, "detection.rules.raw_patterns")?,
+            vocabulary,
+        })
+    }
+
+    /// Phrase hits in a normalized text, at word boundaries.
+    pub(crate) fn phrase_hits(&self, text: &str, out: &mut Vec<Hit>) {
+        let Some(ac) = &self.phrases else { return };
+        let bytes = text.as_bytes();
+        let boundary_before = |i: usize| i == 0 || !is_word_byte_before(text, i);
+        let boundary_after = |i: usize| i >= bytes.len() || !is_word_byte_at(text, i);
+        for m in ac.find_overlapping_iter(text) {
+            if boundary_before(m.start()) && boundary_after(m.end()) {
+                out.push(Hit {
+                    rule: self.phrase_rule[m.pattern().as_usize()],
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+        }
+    }
+
+    /// Regex hits in `text` (first match of each matching pattern).
+    pub(crate) fn regex_hits(&self, target: Target, text: &str, out: &mut Vec<Hit>) {
+        let group = match target {
+            Target::Normalized => &self.normalized,
+            Target::Raw => &self.raw,
+        };
+        let Some(group) = group else { return };
+        // One small regex per pattern, each with its own literal prefilter, beats one
+        // overlapping multi-pattern DFA here: bounded gaps (`.{0,60}`) across hundreds of
+        // patterns make the combined lazy DFA thrash its cache.
+        for (i, regex) in group.each.iter().enumerate() {
+            if let Some(m) = regex.find(text) {
+                out.push(Hit {
+                    rule: group.rule_of[i],
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+        }
+    }
+}
+
+fn is_word_byte_before(text: &str, i: usize) -> bool {
+    text[..i]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+fn is_word_byte_at(text: &str, i: usize) -> bool {
+    text[i..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile_with_unique_ids() {
+        let set = RuleSet::new(&DetectionConfig::default()).unwrap();
+        assert!(set.rules.len() > 50, "only {} rules", set.rules.len());
+    }
+
+    #[test]
+    fn phrases_match_at_word_boundaries_only() {
+        let config = DetectionConfig {
+            builtin_rules: false,
+            rules: vec![RuleSpec {
+                id: "t.dan".into(),
+                category: "JAILBREAK".into(),
+                weight: 3.0,
+                phrases: vec!["DAN".into()],
+                patterns: vec![],
+            }],
+            ..DetectionConfig::default()
+        };
+        let set = RuleSet::new(&config).unwrap();
+        let mut hits = Vec::new();
+        set.phrase_hits("danger and dance", &mut hits);
+        assert!(hits.is_empty());
+        set.phrase_hits("you are dan now", &mut hits);
+        assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn unknown_disabled_rule_is_an_error() {
+        let config = DetectionConfig {
+            disabled_rules: vec!["no.such.rule".into()],
+            ..DetectionConfig::default()
+        };
+        let err = RuleSet::new(&config).unwrap_err();
+        assert!(err.to_string().contains("detection.disabled_rules"));
+    }
+}
