@@ -659,6 +659,20 @@ impl Config {
                 "> 0 and at most worker.backoff_max_ms",
             );
         }
+        let shortest_ack_wait = [&t.detection, &t.pii, &t.arbiter]
+            .iter()
+            .map(|c| c.ack_wait_ms)
+            .min()
+            .unwrap_or(0);
+        if w.backoff_max_ms > shortest_ack_wait {
+            // A dead-letter retry waits up to backoff_max after a progress ack; longer than
+            // ack_wait would let the server hand the message to another worker meanwhile.
+            return bad(
+                "worker.backoff_max_ms",
+                &w.backoff_max_ms,
+                &format!("at most the shortest consumer ack_wait_ms ({shortest_ack_wait})"),
+            );
+        }
         if !(100..=60_000).contains(&w.pull_expires_ms) {
             return bad("worker.pull_expires_ms", &w.pull_expires_ms, "100 to 60000");
         }

@@ -26,6 +26,9 @@ pub const WORKER: &str = "Vigil-Worker";
 /// Header on a replayed message: the DLQ sequence it came from.
 pub const REPLAYED_FROM: &str = "Vigil-Replayed-From";
 
+/// Extra DLQ publish attempts on a message's last delivery (see [`execute`]).
+const LAST_DELIVERY_DLQ_RETRIES: u64 = 3;
+
 /// Where dead letters go, and who is sending them.
 #[derive(Debug, Clone)]
 pub(crate) struct DeadLetterTarget {
@@ -35,7 +38,9 @@ pub(crate) struct DeadLetterTarget {
 
 /// Apply `outcome` to `message`: [`decide`] what to do and do it. A dead letter is published
 /// and acknowledged by the DLQ stream before the original is termed; if that publish fails the
-/// original is nak'ed instead, so it is never lost. Returns the disposition finally applied.
+/// original is nak'ed instead, so it is never lost (on its last delivery the publish is first
+/// retried [`LAST_DELIVERY_DLQ_RETRIES`] times, since the server will not redeliver it).
+/// Returns the disposition finally applied.
 pub(crate) async fn execute(
     js: &jetstream::Context,
     message: &jetstream::Message,
@@ -54,8 +59,23 @@ pub(crate) async fn execute(
     };
     let mut disposition = decide(policy, delivery, &outcome);
     if let Disposition::DeadLetter { reason } = &disposition {
-        let published =
+        let mut published =
             publish_dead_letter(js, message, reason, delivery, &stream, sequence, target).await;
+        // On the last delivery a nak is not followed by a redelivery (the message stays stored
+        // in its stream, but no worker sees it again), so retry the DLQ here a few times,
+        // keeping the message ours with progress acks.
+        let mut attempt = 1;
+        while published.is_err() && policy.is_last(delivery) && attempt <= LAST_DELIVERY_DLQ_RETRIES
+        {
+            if let Err(e) = &published {
+                tracing::warn!(error = %e, stream, sequence, attempt, "dead-letter publish failed; retrying");
+            }
+            let _ = message.ack_with(AckKind::Progress).await;
+            tokio::time::sleep(policy.backoff(attempt)).await;
+            published =
+                publish_dead_letter(js, message, reason, delivery, &stream, sequence, target).await;
+            attempt += 1;
+        }
         let next = match published {
             Ok(()) => {
                 tracing::warn!(stream, sequence, delivery, reason = %reason, "dead-lettered");

@@ -321,11 +321,15 @@ async fn poison_goes_to_the_dlq_with_headers_while_the_worker_keeps_working() {
     }
     // Dead letters never quote the message text.
     assert!(letters.iter().all(|l| !l.reason.contains("no id")));
-    let health = client.health().await.unwrap();
-    assert_eq!(
-        (health.consumers[0].pending, health.consumers[0].ack_pending),
-        (0, 0)
-    );
+    // Each poison message is termed right after its dead letter is stored.
+    wait_for("nothing pending or held", T, || {
+        let client = client.clone();
+        async move {
+            let d = client.health().await.ok()?.consumers[0].clone();
+            (d.pending == 0 && d.ack_pending == 0).then_some(())
+        }
+    })
+    .await;
 
     // The raw DLQ message keeps the seed's header and the original payload.
     let dlq_stream = js.get_stream("VIGIL_DLQ").await.unwrap();
@@ -394,15 +398,63 @@ async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delive
         Some(3),
         "dead-lettered on the last delivery"
     );
-    let detection = js
-        .get_stream("VIGIL_REQUESTS")
+    // Termed after dead-lettering: neither pending nor held.
+    wait_for("the message termed", T, || {
+        let js = js.clone();
+        async move {
+            let stream = js.get_stream("VIGIL_REQUESTS").await.ok()?;
+            let info = stream.consumer_info("detection-worker").await.ok()?;
+            (info.num_ack_pending == 0 && info.num_pending == 0).then_some(())
+        }
+    })
+    .await;
+    workers.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_dead_letter_publish_naks_and_the_message_is_not_lost() {
+    init_tracing();
+    let server = Server::start();
+    let mut config = test_config(&server);
+    config.worker.backoff_initial_ms = 500;
+    config.worker.backoff_max_ms = 2_000;
+    let client = ready_client(&config).await;
+    let workers = spawn_worker(&config, &[Role::Detection]).await;
+    wait_for("detection worker pulling", T, || {
+        let client = client.clone();
+        async move { (client.health().await.ok()?.consumers[0].waiting > 0).then_some(()) }
+    })
+    .await;
+    let js = jetstream::new(client.nats().clone());
+    js.delete_stream("VIGIL_DLQ").await.unwrap();
+    js.publish("vigil.requests.async", "{not json".into())
         .await
         .unwrap()
-        .consumer_info("detection-worker")
         .await
         .unwrap();
-    assert_eq!(detection.num_ack_pending, 0, "termed after dead-lettering");
-    assert_eq!(detection.num_pending, 0);
+    // The DLQ is gone, so the poison cannot be dead-lettered: it must come back (a term would
+    // never redeliver it).
+    wait_for("a redelivery", T, || {
+        let js = js.clone();
+        async move {
+            let stream = js.get_stream("VIGIL_REQUESTS").await.ok()?;
+            let info = stream.consumer_info("detection-worker").await.ok()?;
+            (info.num_redelivered > 0).then_some(())
+        }
+    })
+    .await;
+    client.setup().await.unwrap();
+    let letter = wait_for("the dead letter once the DLQ is back", T, || {
+        let client = client.clone();
+        async move { client.dead_letters(10).await.ok()?.into_iter().next() }
+    })
+    .await;
+    assert!(
+        letter.reason.starts_with("malformed_json"),
+        "{}",
+        letter.reason
+    );
+    assert!(letter.delivery_count.unwrap() >= 2, "{letter:?}");
     workers.stop().await.unwrap();
 }
 
@@ -489,15 +541,21 @@ async fn lag_figures_match_what_was_published_and_consumed() {
         let client = client.clone();
         async move {
             let h = client.health().await.ok()?;
-            (h.streams[2].messages == 20 && h.consumers.iter().all(|c| c.ack_pending == 0))
-                .then_some(h)
+            // Streams are read before consumers: wait for a snapshot where both show the end.
+            let done = h.streams[1].messages == 0
+                && h.streams[2].messages == 20
+                && h.consumers.iter().all(|c| c.ack_pending == 0);
+            done.then_some(h)
         }
     })
     .await;
     for c in &health.consumers {
         assert_eq!((c.pending, c.ack_pending), (0, 0), "{}", c.name);
     }
-    assert_eq!(health.streams[1].messages, 0);
+    assert_eq!(
+        health.streams[0].messages, 20,
+        "requests are kept (limits retention)"
+    );
     workers.stop().await.unwrap();
 }
 
@@ -656,6 +714,8 @@ fn child_detection_worker() {
         ] {
             spec.ack_wait_ms = 2_000;
         }
+        config.worker.backoff_initial_ms = 100;
+        config.worker.backoff_max_ms = 400;
         let nats = vigil_nats::connect(&config.connection).await.unwrap();
         let worker = Worker::new(nats, Arc::new(Engine::default()), config).unwrap();
         worker
