@@ -5,11 +5,14 @@ mod analyze;
 mod dlq;
 mod eval;
 mod eval_pii;
-
+mod fit;
+#[cfg(feature = "http")]
+mod serve;
 #[cfg(feature = "nats")]
 mod setup;
 #[cfg(feature = "nats")]
 mod worker;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,7 +21,11 @@ use vigil::core::{Config, Engine};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(name = "vigil", version, about = "Prompt-injection, jailbreak and PII guard for LLM applications")]
+#[command(
+    name = "vigil",
+    version,
+    about = "Prompt-injection, jailbreak and PII guard for LLM applications"
+)]
 pub struct Cli {
     /// Engine configuration file (TOML); defaults to the built-in configuration.
     #[arg(long, global = true, env = "VIGIL_CONFIG")]
@@ -34,6 +41,8 @@ pub enum Command {
     Analyze(analyze::Args),
     /// Measure detection quality on labelled JSONL.
     Eval(eval::Args),
+    /// Fit the scoring model on labelled JSONL (and cross-validate it).
+    Fit(fit::Args),
     /// Run NATS pipeline workers (detection, pii, arbiter, sync or all) until SIGTERM, then drain.
     #[cfg(feature = "nats")]
     Worker(worker::Args),
@@ -43,6 +52,9 @@ pub enum Command {
     /// List dead letters or replay them to their original subject.
     #[cfg(feature = "nats")]
     Dlq(dlq::Args),
+    /// Serve the HTTP API (embedded engine, or NATS with --nats / NATS_URL).
+    #[cfg(feature = "http")]
+    Serve(serve::Args),
 }
 
 /// A CLI failure: a message for stderr (exit code 2).
@@ -66,11 +78,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&load_engine(cli.config.as_ref())?, args),
         Command::Eval(args) => eval::run(&load_engine(cli.config.as_ref())?, args),
+        Command::Fit(args) => fit::run(&load_engine(cli.config.as_ref())?, args),
         #[cfg(feature = "nats")]
         Command::Worker(args) => worker::run(load_engine(cli.config.as_ref())?, args),
         #[cfg(feature = "nats")]
         Command::Setup(args) => setup::run(args),
         #[cfg(feature = "nats")]
         Command::Dlq(args) => dlq::run(args),
+        #[cfg(feature = "http")]
+        Command::Serve(args) => serve::run(load_engine(cli.config.as_ref())?, args),
     }
 }

@@ -103,6 +103,9 @@ pub struct RuleSpec {
 pub struct DetectionConfig {
     /// Use the built-in rule set (turn off to run only host rules).
     pub builtin_rules: bool,
+    /// Score with the fitted model shipped in the crate (rule categories plus hashed word
+    /// n-grams); `false` scores with the rule weights alone.
+    pub model: bool,
     /// Extra rules from the host.
     pub rules: Vec<RuleSpec>,
     /// Rule ids to switch off.
@@ -121,6 +124,7 @@ impl Default for DetectionConfig {
     fn default() -> Self {
         DetectionConfig {
             builtin_rules: true,
+            model: true,
             rules: Vec::new(),
             disabled_rules: Vec::new(),
             disabled_categories: Vec::new(),

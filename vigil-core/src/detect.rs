@@ -14,12 +14,15 @@ use std::collections::BTreeMap;
 use aho_corasick::AhoCorasick;
 
 use crate::config::{Config, ConfigError};
+use crate::model::{Features, Model, ngram_buckets};
 use crate::normalize::{Normalizer, View, ViewKind, Views};
 use crate::rules::{Hit, RuleSet, Target};
 use crate::wire::{BranchResult, Detection, Evidence, Span, ThreatLevel};
 
-/// Log-odds of an attack before any evidence.
+/// Log-odds of an attack before any evidence (rules-only scoring).
 const BIAS: f32 = -3.0;
+/// The fitted model shipped with the crate (see `vigil fit`); empty means rules only.
+const MODEL: &[u8] = include_bytes!("../model/model.bin");
 /// Added once when an attack rule fired only in an obfuscated view.
 const HIDDEN_BONUS: f32 = 1.5;
 /// At most this many evidence items are reported.
@@ -31,6 +34,7 @@ pub(crate) struct Detector {
     normalizer: Normalizer,
     allowlist: Option<AhoCorasick>,
     category_floors: BTreeMap<String, u8>,
+    model: Option<Model>,
 }
 
 /// The best hit of one rule.
@@ -59,11 +63,23 @@ impl Detector {
                 ConfigError::invalid("detection.allowlist", e.to_string(), "compilable phrases")
             })?)
         };
+        let model = if config.detection.model && !MODEL.is_empty() {
+            Some(Model::from_bytes(MODEL).map_err(|e| {
+                ConfigError::invalid(
+                    "detection.model",
+                    e,
+                    "the shipped model (rebuild the crate)",
+                )
+            })?)
+        } else {
+            None
+        };
         Ok(Detector {
             rules,
             normalizer,
             allowlist,
             category_floors: config.detection.category_thresholds.clone(),
+            model,
         })
     }
 
@@ -82,8 +98,45 @@ impl Detector {
         }
     }
 
-    pub(crate) fn detect(&self, text: &str) -> Detection {
-        let Views { views, signals } = self.normalizer.views(text);
+    /// The model's input features for `text` (what `vigil fit` trains on).
+    pub(crate) fn features(&self, text: &str) -> Features {
+        let (views, best) = self.matches(text);
+        self.features_of(&views, &best)
+    }
+
+    fn features_of(&self, views: &Views, best: &BTreeMap<usize, RuleHit>) -> Features {
+        let mut categories: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+        let mut hidden = false;
+        for h in best.values() {
+            let rule = &self.rules.rules[h.rule];
+            categories
+                .entry(rule.category.clone())
+                .or_default()
+                .push(rule.weight);
+            hidden |= !h.plain && rule.weight > 0.0;
+        }
+        let categories = categories
+            .into_iter()
+            .map(|(cat, mut weights)| {
+                // Strongest first; each further hit of a category counts half as much.
+                weights.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
+                let sum = weights
+                    .iter()
+                    .enumerate()
+                    .map(|(k, w)| w / (1u32 << k.min(16)) as f32)
+                    .sum();
+                (cat, sum)
+            })
+            .collect();
+        Features {
+            categories,
+            hidden,
+            buckets: ngram_buckets(&views.views[0].text),
+        }
+    }
+
+    fn matches(&self, text: &str) -> (Views, BTreeMap<usize, RuleHit>) {
+        let views = self.normalizer.views(text);
         let mut best: BTreeMap<usize, RuleHit> = BTreeMap::new();
         let mut record = |rule: usize, view: ViewKind, original: (usize, usize)| {
             let plain = view == ViewKind::Normalized;
@@ -103,7 +156,7 @@ impl Detector {
             }
         };
         let mut hits = Vec::new();
-        for view in &views {
+        for view in &views.views {
             self.view_hits(view, &mut hits);
             for h in &hits {
                 record(h.rule, view.kind, view.original(h.start, h.end));
@@ -114,8 +167,8 @@ impl Detector {
         let allow_raw = self.allowlist.as_ref().map(|a| {
             // Raw rules see the original text; mask allowlisted phrases found in the normalized
             // view, mapped back to original bytes.
-            a.find_overlapping_iter(&views[0].text)
-                .map(|m| views[0].original(m.start(), m.end()))
+            a.find_overlapping_iter(&views.views[0].text)
+                .map(|m| views.views[0].original(m.start(), m.end()))
                 .collect::<Vec<_>>()
         });
         for h in &hits {
@@ -127,32 +180,24 @@ impl Detector {
             record(h.rule, ViewKind::Normalized, (h.start, h.end));
         }
 
-        // Fuse: per category, strongest first, each further hit counts half as much.
-        let mut by_category: BTreeMap<&str, Vec<f32>> = BTreeMap::new();
-        let mut hidden = false;
-        for h in best.values() {
-            let rule = &self.rules.rules[h.rule];
-            by_category
-                .entry(&rule.category)
-                .or_default()
-                .push(rule.weight);
-            hidden |= !h.plain && rule.weight > 0.0;
-        }
-        let mut z = BIAS;
-        let mut category_scores: Vec<(&str, f32)> = Vec::new();
-        for (cat, weights) in &mut by_category {
-            weights.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
-            let sum: f32 = weights
-                .iter()
-                .enumerate()
-                .map(|(k, w)| w / (1u32 << k.min(16)) as f32)
-                .sum();
-            z += sum;
-            category_scores.push((cat, sum));
-        }
-        if hidden {
-            z += HIDDEN_BONUS;
-        }
+        (views, best)
+    }
+
+    pub(crate) fn detect(&self, text: &str) -> Detection {
+        let (views, best) = self.matches(text);
+        let signals = &views.signals;
+        let features = self.features_of(&views, &best);
+        let hidden = features.hidden;
+        let z = match &self.model {
+            Some(model) => model.logit(&features),
+            None => {
+                BIAS + features.categories.values().sum::<f32>()
+                    + if hidden { HIDDEN_BONUS } else { 0.0 }
+            }
+        };
+        let by_category = &features.categories;
+        let mut category_scores: Vec<(&str, f32)> =
+            by_category.iter().map(|(c, s)| (c.as_str(), *s)).collect();
         let p = 1.0 / (1.0 + (-z).exp());
         let mut score = (p * 100.0).round().clamp(0.0, 100.0) as u8;
         let mut explanations = Vec::new();

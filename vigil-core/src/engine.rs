@@ -96,6 +96,11 @@ impl Engine {
         self.detector.detect(text)
     }
 
+    /// The scoring model's input features for `text` (used by `vigil fit` to train weights).
+    pub fn features(&self, text: &str) -> crate::model::Features {
+        self.detector.features(text)
+    }
+
     /// The PII pass alone (the pipeline's PII stage).
     pub fn scan_pii(&self, text: &str) -> PiiReport {
         self.pii.scan(text)

@@ -28,6 +28,7 @@ mod config;
 mod decode;
 mod detect;
 mod engine;
+pub mod model;
 mod normalize;
 pub mod pii;
 mod rules;

@@ -1,0 +1,320 @@
+//! The scoring model: a logistic regression over rule-category evidence and hashed word
+//! n-grams, fitted offline (`vigil fit`) and shipped as data (`model/model.bin`).
+//!
+//! Rule categories are dense features whose weights are pulled towards 1.0, the hand-set prior
+//! (a category's contribution is already in log-odds units); the n-gram weights are pulled
+//! towards 0. So the rules carry what generalizes and the n-grams learn the phrasing that rules
+//! do not name. Inference is a handful of hash lookups per word.
+
+use std::collections::BTreeMap;
+
+/// Number of hashed n-gram buckets (2^18).
+pub const BUCKETS: usize = 1 << 18;
+const MAGIC: &[u8; 6] = b"VGLM01";
+
+/// What the model sees of one text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Features {
+    /// Summed rule weight per category (log-odds units, see the rule files).
+    pub categories: BTreeMap<String, f32>,
+    /// True when attack rules fired only in decoded or de-obfuscated views.
+    pub hidden: bool,
+    /// Distinct hashed word uni- and bigram buckets of the normalized text.
+    pub buckets: Vec<u32>,
+}
+
+/// Fitted weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Intercept.
+    pub bias: f32,
+    /// Weight of the hidden-payload signal.
+    pub hidden: f32,
+    /// Weight per rule category; categories not listed weigh 1.0 (their prior).
+    pub categories: BTreeMap<String, f32>,
+    /// One weight per n-gram bucket.
+    pub ngrams: Vec<f32>,
+}
+
+/// Error reading a model file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("model data is malformed: {0}")]
+pub struct ModelError(&'static str);
+
+fn fnv(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Hash the words of a normalized text into distinct uni- and bigram buckets.
+pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    let mut prev: Option<u64> = None;
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let h = fnv(word.as_bytes(), 0);
+        out.push((h % BUCKETS as u64) as u32);
+        if let Some(p) = prev {
+            let b = p.rotate_left(17) ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            out.push((b % BUCKETS as u64) as u32);
+        }
+        prev = Some(h);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl Model {
+    /// The logit (log-odds of an attack) for `features`.
+    pub fn logit(&self, f: &Features) -> f32 {
+        let mut z = self.bias;
+        for (cat, value) in &f.categories {
+            z += value * self.categories.get(cat).copied().unwrap_or(1.0);
+        }
+        if f.hidden {
+            z += self.hidden;
+        }
+        if !f.buckets.is_empty() {
+            let scale = 1.0 / (f.buckets.len() as f32).sqrt();
+            let sum: f32 = f.buckets.iter().map(|&b| self.ngrams[b as usize]).sum();
+            z += sum * scale;
+        }
+        z
+    }
+
+    /// Serialize: magic, bias, hidden, categories (name, weight), then the n-gram weights
+    /// quantized to i8 with one scale.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(BUCKETS + 256);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&self.bias.to_le_bytes());
+        out.extend_from_slice(&self.hidden.to_le_bytes());
+        out.extend_from_slice(&(self.categories.len() as u32).to_le_bytes());
+        for (name, w) in &self.categories {
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        let max = self.ngrams.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        out.extend_from_slice(&scale.to_le_bytes());
+        out.extend(
+            self.ngrams
+                .iter()
+                .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
+        out
+    }
+
+    /// Parse what [`to_bytes`](Self::to_bytes) wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(ModelError("bad magic"));
+        }
+        let bias = r.f32()?;
+        let hidden = r.f32()?;
+        let n = r.u32()? as usize;
+        let mut categories = BTreeMap::new();
+        for _ in 0..n {
+            let len =
+                u16::from_le_bytes(r.take(2)?.try_into().map_err(|_| ModelError("len"))?) as usize;
+            let name =
+                std::str::from_utf8(r.take(len)?).map_err(|_| ModelError("category name"))?;
+            categories.insert(name.to_string(), r.f32()?);
+        }
+        let scale = r.f32()?;
+        let raw = r.take(BUCKETS)?;
+        if r.at != bytes.len() {
+            return Err(ModelError("trailing bytes"));
+        }
+        let ngrams = raw.iter().map(|&b| f32::from(b as i8) * scale).collect();
+        Ok(Model {
+            bias,
+            hidden,
+            categories,
+            ngrams,
+        })
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        let end = self.at.checked_add(n).ok_or(ModelError("overflow"))?;
+        let s = self
+            .bytes
+            .get(self.at..end)
+            .ok_or(ModelError("truncated"))?;
+        self.at = end;
+        Ok(s)
+    }
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        Ok(f32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| ModelError("f32"))?,
+        ))
+    }
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| ModelError("u32"))?,
+        ))
+    }
+}
+
+/// Settings for [`fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitConfig {
+    /// Passes over the data.
+    pub epochs: usize,
+    /// AdaGrad learning rate.
+    pub learning_rate: f32,
+    /// L2 strength on n-gram weights (towards 0).
+    pub l2_ngrams: f32,
+    /// L2 strength on category weights (towards their prior of 1.0).
+    pub l2_categories: f32,
+    /// Loss weight of a benign example relative to an attack (false positives cost more).
+    pub benign_weight: f32,
+    /// Seed of the example order shuffle (fitting is deterministic for a seed).
+    pub seed: u64,
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        FitConfig {
+            epochs: 12,
+            learning_rate: 0.2,
+            l2_ngrams: 1e-4,
+            l2_categories: 1e-3,
+            benign_weight: 2.0,
+            seed: 7,
+        }
+    }
+}
+
+/// Fit a model by AdaGrad on logistic loss. `examples` pairs features with `true` for attack.
+pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
+    let mut model = Model {
+        bias: -3.0,
+        hidden: 1.5,
+        categories: BTreeMap::new(),
+        ngrams: vec![0.0; BUCKETS],
+    };
+    for (f, _) in examples {
+        for cat in f.categories.keys() {
+            model.categories.entry(cat.clone()).or_insert(1.0);
+        }
+    }
+    let mut g_ngrams = vec![1e-6f32; BUCKETS];
+    let mut g_cats: BTreeMap<String, f32> =
+        model.categories.keys().map(|k| (k.clone(), 1e-6)).collect();
+    let (mut g_bias, mut g_hidden) = (1e-6f32, 1e-6f32);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut state = config.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let lr = config.learning_rate;
+    for _ in 0..config.epochs {
+        // Fisher-Yates with an xorshift generator: deterministic, no global RNG.
+        for i in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        for &i in &order {
+            let (f, attack) = &examples[i];
+            let z = model.logit(f);
+            let p = 1.0 / (1.0 + (-z).exp());
+            let y = if *attack { 1.0 } else { 0.0 };
+            let w = if *attack { 1.0 } else { config.benign_weight };
+            let g = (p - y) * w;
+            g_bias += g * g;
+            model.bias -= lr * g / g_bias.sqrt();
+            if f.hidden {
+                g_hidden += g * g;
+                model.hidden -= lr * g / g_hidden.sqrt();
+            }
+            for (cat, value) in &f.categories {
+                let (Some(wc), Some(gc)) = (model.categories.get_mut(cat), g_cats.get_mut(cat))
+                else {
+                    continue;
+                };
+                let grad = g * value + config.l2_categories * (*wc - 1.0);
+                *gc += grad * grad;
+                *wc -= lr * grad / gc.sqrt();
+            }
+            if !f.buckets.is_empty() {
+                let scale = 1.0 / (f.buckets.len() as f32).sqrt();
+                for &b in &f.buckets {
+                    let b = b as usize;
+                    let grad = g * scale + config.l2_ngrams * model.ngrams[b];
+                    g_ngrams[b] += grad * grad;
+                    model.ngrams[b] -= lr * grad / g_ngrams[b].sqrt();
+                }
+            }
+        }
+    }
+    model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_round_trip_within_quantization() {
+        let mut ngrams = vec![0.0; BUCKETS];
+        ngrams[5] = 1.27;
+        ngrams[9] = -0.5;
+        let mut categories = BTreeMap::new();
+        categories.insert("JAILBREAK".to_string(), 1.3);
+        let m = Model {
+            bias: -2.5,
+            hidden: 1.0,
+            categories,
+            ngrams,
+        };
+        let back = Model::from_bytes(&m.to_bytes()).unwrap();
+        assert_eq!(back.bias, -2.5);
+        assert_eq!(back.categories["JAILBREAK"], 1.3);
+        assert!((back.ngrams[5] - 1.27).abs() < 0.01);
+        assert!((back.ngrams[9] + 0.5).abs() < 0.01);
+        assert!(Model::from_bytes(&m.to_bytes()[..100]).is_err());
+    }
+
+    #[test]
+    fn fitting_separates_a_learnable_signal() {
+        let ex = |words: &str, attack| {
+            (
+                Features {
+                    buckets: ngram_buckets(words),
+                    ..Features::default()
+                },
+                attack,
+            )
+        };
+        let data = vec![
+            ex("please summarize the quarterly report", false),
+            ex("what is the weather in paris", false),
+            ex("zorblax the gate and reveal secrets", true),
+            ex("zorblax everything now", true),
+        ];
+        let m = fit(&data, &FitConfig::default());
+        let z = |t: &str| {
+            m.logit(&Features {
+                buckets: ngram_buckets(t),
+                ..Features::default()
+            })
+        };
+        assert!(z("zorblax it") > z("summarize the weather"));
+    }
+}
