@@ -30,7 +30,7 @@ pub struct ConnectionConfig {
     pub url: String,
     /// Client name shown in the server's connection list.
     pub name: String,
-    /// Reconnect attempts before giving up; -1 = forever (`NATS_MAX_RECONNECTS`).
+    /// Reconnect attempts before giving up (>= 1); -1 = forever (`NATS_MAX_RECONNECTS`).
     pub max_reconnects: i64,
     /// Wait between reconnect attempts in milliseconds (`NATS_RECONNECT_WAIT`).
     pub reconnect_wait_ms: u64,
@@ -484,11 +484,12 @@ impl Config {
         if c.urls().is_empty() {
             return bad("connection.url", &c.url, "give at least one server URL");
         }
-        if c.max_reconnects < -1 {
+        if c.max_reconnects == 0 || c.max_reconnects < -1 {
+            // async-nats reads 0 as "no limit"; refuse it rather than surprise.
             return bad(
                 "connection.max_reconnects",
                 &c.max_reconnects,
-                "-1 (forever) or a count >= 0",
+                "-1 (forever) or a count >= 1",
             );
         }
         if c.name.trim().is_empty() {

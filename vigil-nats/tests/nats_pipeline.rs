@@ -875,3 +875,52 @@ fn deploy_files_agree_with_the_code_defaults() {
     let compose = std::fs::read_to_string(deploy.join("docker-compose.yml")).unwrap();
     assert!(compose.contains("\"4222:4222\"") && compose.contains("\"8222:8222\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_with_token_or_user_and_password_and_fails_clearly_without() {
+    init_tracing();
+    let server = Server::start_with(
+        "authorization {\n  users = [\n    { user: vigil, password: pa55 }\n  ]\n}\n",
+    );
+    let mut config = test_config(&server);
+    config.connection.connect_timeout_ms = 2_000;
+    let err = Client::connect(&config).await.unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err}");
+    assert!(err.to_string().contains(&server.url()), "{err}");
+
+    config.connection.user = Some("vigil".into());
+    config.connection.password = Some("pa55".into());
+    let client = Client::connect(&config)
+        .await
+        .expect("user/password accepted");
+    client.setup().await.unwrap();
+    drop(client);
+
+    let server = Server::start_with("authorization {\n  token: s3cret\n}\n");
+    let mut config = test_config(&server);
+    config.connection.token = Some("s3cret".into());
+    let client = Client::connect(&config).await.expect("token accepted");
+    let workers = spawn_worker(&config, &[Role::Sync]).await;
+    let verdict = wait_for("sync answer", T, || {
+        let client = client.clone();
+        async move {
+            client
+                .analyze(
+                    &AnalyzeRequest::new("auth-1", "hi"),
+                    Duration::from_millis(500),
+                )
+                .await
+                .ok()
+        }
+    });
+    // The sync role only needs VIGIL_RESULTS; without setup it refuses to start.
+    let refused = tokio::time::timeout(T, workers.handle)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(refused, Err(Error::Missing { .. })), "{refused:?}");
+    client.setup().await.unwrap();
+    let workers = spawn_worker(&config, &[Role::Sync]).await;
+    assert_eq!(verdict.await.request_id, "auth-1");
+    workers.stop().await.unwrap();
+}

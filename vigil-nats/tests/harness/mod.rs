@@ -13,6 +13,7 @@ use vigil_nats::Config;
 /// A running (or killed) nats-server.
 pub struct Server {
     bin: PathBuf,
+    extra: String,
     port: u16,
     dir: PathBuf,
     child: Option<Child>,
@@ -44,6 +45,11 @@ fn free_port() -> u16 {
 impl Server {
     /// Start a fresh server (JetStream on, 8 MB max payload as in `deploy/`).
     pub fn start() -> Server {
+        Server::start_with("")
+    }
+
+    /// Start a fresh server with `extra` appended to its configuration (e.g. authorization).
+    pub fn start_with(extra: &str) -> Server {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
             "vigil-nats-test-{}-{}",
@@ -53,6 +59,7 @@ impl Server {
         std::fs::create_dir_all(dir.join("store")).expect("temp dir");
         let mut server = Server {
             bin: server_binary(),
+            extra: extra.to_string(),
             port: free_port(),
             dir,
             child: None,
@@ -71,9 +78,10 @@ impl Server {
         std::fs::write(
             &config,
             format!(
-                "listen: 127.0.0.1:{port}\nmax_payload: 8MB\njetstream {{\n  store_dir: \"{store}\"\n}}\n",
+                "listen: 127.0.0.1:{port}\nmax_payload: 8MB\njetstream {{\n  store_dir: \"{store}\"\n}}\n{extra}\n",
                 port = self.port,
-                store = self.dir.join("store").display()
+                store = self.dir.join("store").display(),
+                extra = self.extra
             ),
         )
         .expect("write server config");
