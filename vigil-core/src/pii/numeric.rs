@@ -363,7 +363,9 @@ fn phone_score(sp: &Span<'_>) -> f32 {
     if sp.run.plus && sp.lo == 0 {
         return international_phone(&strip(d), trunk_idx.is_some());
     }
-    if d.len() > 4 && d[0] == 0 && d[1] == 0 && g[0] >= 2 {
+    // "00" international prefix, only when written in groups ("0048 601 234 567"): a bare
+    // digit string starting with 00 is more often a padded reference number.
+    if k >= 2 && d.len() > 4 && d[0] == 0 && d[1] == 0 && g[0] >= 2 {
         return international_phone(&strip(&d[2..]), trunk_idx.is_some());
     }
     // Two groups: the last must be a subscriber block, not a short suffix ("55470 72").
