@@ -924,3 +924,57 @@ async fn connects_with_token_or_user_and_password_and_fails_clearly_without() {
     assert_eq!(verdict.await.request_id, "auth-1");
     workers.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_work_sends_progress_acks_instead_of_being_redelivered() {
+    init_tracing();
+    let server = Server::start();
+    let mut config = test_config(&server);
+    config.topology.detection.ack_wait_ms = 600;
+    config.worker.publish_ack_timeout_ms = 5_000;
+    let client = ready_client(&config).await;
+    let workers = spawn_worker(&config, &[Role::Detection]).await;
+    wait_for("detection worker pulling", T, || {
+        let client = client.clone();
+        async move { (client.health().await.ok()?.consumers[0].waiting > 0).then_some(()) }
+    })
+    .await;
+    // Stand in for a slow VIGIL_STAGES: answer the stage publish after three ack waits.
+    let js = jetstream::new(client.nats().clone());
+    js.delete_stream("VIGIL_STAGES").await.unwrap();
+    let mut slow_stream = client.nats().subscribe("vigil.stage.pii").await.unwrap();
+    let nats = client.nats().clone();
+    let responder = tokio::spawn(async move {
+        let mut seen = 0;
+        while let Ok(Some(message)) =
+            tokio::time::timeout(Duration::from_secs(4), slow_stream.next()).await
+        {
+            seen += 1;
+            tokio::time::sleep(Duration::from_millis(1_800)).await;
+            let ack = format!(r#"{{"stream":"VIGIL_STAGES","seq":{seen}}}"#);
+            nats.publish(message.reply.unwrap(), ack.into())
+                .await
+                .unwrap();
+        }
+        seen
+    });
+    client
+        .submit(&AnalyzeRequest::new("slow-1", "hello"))
+        .await
+        .unwrap();
+    let info = wait_for("the slow message acked", T, || {
+        let js = js.clone();
+        async move {
+            let stream = js.get_stream("VIGIL_REQUESTS").await.ok()?;
+            let info = stream.consumer_info("detection-worker").await.ok()?;
+            (info.ack_floor.stream_sequence == 1).then_some(info)
+        }
+    })
+    .await;
+    assert_eq!(
+        info.delivered.consumer_sequence, 1,
+        "delivered once, never redelivered"
+    );
+    assert_eq!(responder.await.unwrap(), 1, "one stage publish");
+    workers.stop().await.unwrap();
+}
