@@ -449,8 +449,6 @@ pub struct WorkerConfig {
     pub publish_ack_timeout_ms: u64,
     /// Synchronous requests handled at once by one `sync` responder.
     pub sync_max_in_flight: usize,
-    /// Default timeout of [`Client::analyze`](crate::Client::analyze), in milliseconds (seed: 5000).
-    pub sync_timeout_ms: u64,
 }
 
 impl Default for WorkerConfig {
@@ -462,7 +460,6 @@ impl Default for WorkerConfig {
             pull_expires_ms: 2_000,
             publish_ack_timeout_ms: 5_000,
             sync_max_in_flight: 256,
-            sync_timeout_ms: 5_000,
         }
     }
 }
@@ -682,9 +679,6 @@ impl Config {
         }
         if w.sync_max_in_flight == 0 {
             return bad("worker.sync_max_in_flight", &0, ">= 1");
-        }
-        if w.sync_timeout_ms == 0 {
-            return bad("worker.sync_timeout_ms", &0, "> 0");
         }
         if let Some(name) = &w.name
             && (name.is_empty() || name.contains(['\r', '\n']))
