@@ -70,6 +70,34 @@ impl Api {
         ))
     }
 
+    /// The API on NATS workers reached through `client`: `/v1/analyze` is a request-reply on
+    /// `vigil.analyze.sync`, async requests are published to `VIGIL_REQUESTS`, results read
+    /// from `VIGIL_RESULTS`. `engine` is used only to check input sizes before anything is
+    /// sent, so give it the same limits as the workers'.
+    ///
+    /// Must be called inside a tokio runtime.
+    #[cfg(feature = "nats")]
+    pub fn nats(
+        client: vigil_nats::Client,
+        engine: Arc<Engine>,
+        config: HttpConfig,
+    ) -> Result<Api, Error> {
+        config.validate().map_err(Error::Config)?;
+        tokio::runtime::Handle::try_current().map_err(Error::Runtime)?;
+        let metrics = Arc::new(Metrics::default());
+        let callbacks = Callbacks::new(&config.callbacks).map_err(Error::CallbackClient)?;
+        let (backend, watchers) =
+            crate::nats::Nats::new(client, &config, Arc::clone(&metrics), callbacks.clone());
+        Ok(Api::assemble(
+            engine,
+            config,
+            Backend::Nats(Box::new(backend)),
+            Tasks::Nats(watchers),
+            metrics,
+            callbacks,
+        ))
+    }
+
     fn assemble(
         engine: Arc<Engine>,
         config: HttpConfig,
@@ -403,6 +431,18 @@ async fn nats_health(State(shared): State<Arc<Shared>>) -> Response {
             })),
         )
             .into_response(),
+        #[cfg(feature = "nats")]
+        Backend::Nats(b) => match b.health().await {
+            Ok(body) => Json(body).into_response(),
+            Err(error) => {
+                tracing::warn!(%error, "NATS health check failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(json!({ "status": "unhealthy", "error": error })),
+                )
+                    .into_response()
+            }
+        },
     }
 }
 

@@ -17,6 +17,9 @@ use crate::metrics::Gauge;
 pub(crate) enum Backend {
     /// The engine in this process, async requests in memory.
     Embedded(Embedded),
+    /// Workers behind NATS.
+    #[cfg(feature = "nats")]
+    Nats(Box<crate::nats::Nats>),
 }
 
 /// Background work a backend owns and must finish on shutdown.
@@ -24,6 +27,9 @@ pub(crate) enum Backend {
 pub(crate) enum Tasks {
     /// The embedded async worker.
     Embedded(Worker),
+    /// Callbacks waiting for NATS results.
+    #[cfg(feature = "nats")]
+    Nats(crate::nats::Watchers),
 }
 
 impl Tasks {
@@ -31,6 +37,8 @@ impl Tasks {
     pub(crate) async fn shutdown(self, grace: Duration) {
         match self {
             Tasks::Embedded(worker) => worker.shutdown(grace).await,
+            #[cfg(feature = "nats")]
+            Tasks::Nats(watchers) => watchers.shutdown(grace).await,
         }
     }
 }
@@ -40,6 +48,8 @@ impl Backend {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Backend::Embedded(_) => "embedded",
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => "nats",
         }
     }
 
@@ -50,6 +60,8 @@ impl Backend {
     ) -> Result<(Verdict, Duration), ApiError> {
         match self {
             Backend::Embedded(b) => b.analyze(request).await,
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.analyze(request).await,
         }
     }
 
@@ -60,6 +72,8 @@ impl Backend {
     ) -> Result<Vec<(Verdict, Duration)>, ApiError> {
         match self {
             Backend::Embedded(b) => b.analyze_batch(requests).await,
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.analyze_batch(requests).await,
         }
     }
 
@@ -71,6 +85,8 @@ impl Backend {
     ) -> Result<u64, ApiError> {
         match self {
             Backend::Embedded(b) => b.submit(request, callback),
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.submit(request, callback).await,
         }
     }
 
@@ -78,6 +94,8 @@ impl Backend {
     pub(crate) async fn status(&self, request_id: &str) -> Result<Status, ApiError> {
         match self {
             Backend::Embedded(b) => Ok(b.status(request_id)),
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.status(request_id).await,
         }
     }
 
@@ -89,6 +107,8 @@ impl Backend {
                 "backend": "embedded",
                 "queue": { "depth": b.queue_depth(), "capacity": b.queue_capacity() },
             })),
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.ready().await,
         }
     }
 
@@ -96,6 +116,8 @@ impl Backend {
     pub(crate) async fn gauges(&self) -> Vec<Gauge> {
         match self {
             Backend::Embedded(b) => b.gauges(),
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.gauges().await,
         }
     }
 }

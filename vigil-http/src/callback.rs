@@ -122,6 +122,11 @@ impl Callbacks {
                 .filter_map(|n| Network::parse(n))
                 .collect(),
         });
+        // reqwest is built without a crypto provider of its own; use ring, as async-nats does,
+        // unless the host has installed a process default already.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()

@@ -21,9 +21,14 @@ pub struct HttpConfig {
     pub max_batch_items: usize,
     /// How long one analysis (or one batch) may take before the answer is 504.
     pub request_timeout_ms: u64,
-    /// Texts up to this size are analyzed on the request's own task; larger ones on tokio's
-    /// blocking pool so a long analysis never stalls other connections.
+    /// Requests whose texts add up to at most this many bytes are analyzed on the request's
+    /// own task; larger ones on tokio's blocking pool, so a long analysis never stalls other
+    /// connections. 0 (the default) sends everything to the pool: the built-in engine takes
+    /// far longer than the ~15 µs hand-off even for short texts (see the README's figures).
     pub inline_max_bytes: usize,
+    /// Analyses running at once on the blocking pool; 0 means one per CPU. Further requests
+    /// wait for a slot (within `request_timeout_ms`).
+    pub max_concurrent_analyses: usize,
     /// How long [`crate::Api::shutdown`] waits for queued work and callbacks before giving up.
     pub shutdown_grace_ms: u64,
     /// API keys.
@@ -43,7 +48,8 @@ impl Default for HttpConfig {
             max_batch_body_bytes: 16 * 1024 * 1024,
             max_batch_items: 100,
             request_timeout_ms: 5_000,
-            inline_max_bytes: 16 * 1024,
+            inline_max_bytes: 0,
+            max_concurrent_analyses: 0,
             shutdown_grace_ms: 10_000,
             auth: AuthConfig::default(),
             cors: CorsConfig::default(),
@@ -136,8 +142,11 @@ pub struct CallbackConfig {
     pub connect_timeout_ms: u64,
     /// Time allowed for a whole attempt (connect, send, response headers).
     pub timeout_ms: u64,
-    /// Callbacks delivered at once; the async worker waits when all are busy.
+    /// Callbacks delivered (or, on NATS, waiting for their result) at once. The embedded
+    /// worker waits when all are busy; the NATS backend answers 503.
     pub max_in_flight: usize,
+    /// NATS backend: how long to wait for a request's verdict before giving up its callback.
+    pub result_wait_ms: u64,
 }
 
 impl Default for CallbackConfig {
@@ -151,6 +160,7 @@ impl Default for CallbackConfig {
             connect_timeout_ms: 2_000,
             timeout_ms: 5_000,
             max_in_flight: 64,
+            result_wait_ms: 60_000,
         }
     }
 }
@@ -176,10 +186,27 @@ pub enum ConfigError {
 impl HttpConfig {
     /// Parse a TOML document and validate it (an empty one gives the defaults).
     pub fn from_toml_str(text: &str) -> Result<HttpConfig, ConfigError> {
-        let config: HttpConfig =
-            toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        // The message and line only: toml's Display quotes the offending line, which may hold
+        // an API key.
+        let config: HttpConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            ConfigError::Parse(match line {
+                Some(line) => format!("line {line}: {}", e.message()),
+                None => e.message().to_string(),
+            })
+        })?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// How many analyses may run at once (`max_concurrent_analyses`, 0 = one per CPU).
+    pub fn analysis_concurrency(&self) -> usize {
+        match self.max_concurrent_analyses {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
     }
 
     /// Check every value once; the constructors of [`crate::Api`] call this.
@@ -209,6 +236,7 @@ impl HttpConfig {
         positive("callbacks.connect_timeout_ms", cb.connect_timeout_ms)?;
         positive("callbacks.timeout_ms", cb.timeout_ms)?;
         positive("callbacks.max_in_flight", cb.max_in_flight as u64)?;
+        positive("callbacks.result_wait_ms", cb.result_wait_ms)?;
         if cb.max_backoff_ms < cb.initial_backoff_ms {
             return Err(ConfigError::Invalid {
                 field: "callbacks.max_backoff_ms",
@@ -332,6 +360,14 @@ mod tests {
     fn unknown_keys_fail_loudly() {
         let err = HttpConfig::from_toml_str("[auth]\napi_key = \"x\"").unwrap_err();
         assert!(err.to_string().contains("api_key"), "{err}");
+        let err =
+            HttpConfig::from_toml_str("max_body_bytes = 1\n[auth]\napi_key = \"s3cr3t-value\"")
+                .unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(
+            !err.to_string().contains("s3cr3t"),
+            "a value leaked into the error: {err}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! Queue and results live in memory: they are lost when the process stops.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -105,8 +105,7 @@ impl ResultStore {
 /// The in-process backend.
 #[derive(Debug)]
 pub(crate) struct Embedded {
-    engine: Arc<Engine>,
-    inline_max_bytes: usize,
+    runner: Runner,
     queue: mpsc::Sender<Job>,
     capacity: usize,
     results: Arc<ResultStore>,
@@ -151,9 +150,13 @@ impl Embedded {
             ttl: Duration::from_secs(config.queue.result_ttl_secs),
         });
         let stop = Arc::new(Notify::new());
-        let context = WorkerContext {
-            engine: Arc::clone(&engine),
+        let runner = Runner {
+            engine,
             inline_max_bytes: config.inline_max_bytes,
+            permits: Arc::new(Semaphore::new(config.analysis_concurrency())),
+        };
+        let context = WorkerContext {
+            runner: runner.clone(),
             results: Arc::clone(&results),
             metrics,
             callbacks,
@@ -161,8 +164,7 @@ impl Embedded {
         };
         let handle = tokio::spawn(context.run(rx, Arc::clone(&stop)));
         let backend = Embedded {
-            engine,
-            inline_max_bytes: config.inline_max_bytes,
+            runner,
             queue,
             capacity: config.queue.capacity,
             results,
@@ -176,7 +178,7 @@ impl Embedded {
         &self,
         request: AnalyzeRequest,
     ) -> Result<(Verdict, Duration), ApiError> {
-        analyze(&self.engine, self.inline_max_bytes, request).await
+        self.runner.analyze(request).await
     }
 
     /// Analyze several requests now, in order.
@@ -184,25 +186,7 @@ impl Embedded {
         &self,
         requests: Vec<AnalyzeRequest>,
     ) -> Result<Vec<(Verdict, Duration)>, ApiError> {
-        let total: usize = requests.iter().map(|r| r.text.len()).sum();
-        let engine = Arc::clone(&self.engine);
-        let run = move || {
-            requests
-                .iter()
-                .map(|r| {
-                    let start = Instant::now();
-                    let verdict = engine.analyze(r);
-                    (verdict, start.elapsed())
-                })
-                .collect::<Vec<_>>()
-        };
-        if total <= self.inline_max_bytes {
-            return Ok(run());
-        }
-        tokio::task::spawn_blocking(run).await.map_err(|e| {
-            tracing::error!(error = %e, "batch analysis task failed");
-            ApiError::Internal
-        })
+        self.runner.run(requests).await
     }
 
     /// Queue a request; returns its sequence number (the embedded stand-in for `streamSeq`).
@@ -266,35 +250,91 @@ impl Embedded {
     }
 }
 
-/// Run the engine on `request`: inline when the text is small (microseconds), otherwise on the
-/// blocking pool so a large text cannot stall the runtime's worker threads.
-async fn analyze(
-    engine: &Arc<Engine>,
+/// Runs the engine off the async threads, a bounded number of analyses at a time.
+#[derive(Debug, Clone)]
+struct Runner {
+    engine: Arc<Engine>,
     inline_max_bytes: usize,
-    request: AnalyzeRequest,
-) -> Result<(Verdict, Duration), ApiError> {
-    if request.text.len() <= inline_max_bytes {
-        let start = Instant::now();
-        let verdict = engine.analyze(&request);
-        return Ok((verdict, start.elapsed()));
+    permits: Arc<Semaphore>,
+}
+
+/// Sets its flag when dropped: the handler's future is dropped on timeout or disconnect.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
-    let engine = Arc::clone(engine);
-    tokio::task::spawn_blocking(move || {
-        let start = Instant::now();
-        let verdict = engine.analyze(&request);
-        (verdict, start.elapsed())
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "analysis task failed");
-        ApiError::Internal
-    })
+}
+
+impl Runner {
+    async fn analyze(&self, request: AnalyzeRequest) -> Result<(Verdict, Duration), ApiError> {
+        let mut verdicts = self.run(vec![request]).await?;
+        verdicts.pop().ok_or(ApiError::Internal)
+    }
+
+    /// Analyze `requests` in order. Small inputs run inline (cheaper than a thread hand-off);
+    /// others on the blocking pool, holding one of the permits, so a burst of large texts
+    /// queues here instead of starting hundreds of threads. A caller that gives up (timeout,
+    /// disconnect) stops the batch after the item in progress.
+    async fn run(
+        &self,
+        requests: Vec<AnalyzeRequest>,
+    ) -> Result<Vec<(Verdict, Duration)>, ApiError> {
+        let total: usize = requests.iter().map(|r| r.text.len()).sum();
+        if total <= self.inline_max_bytes {
+            return Ok(analyze_all(
+                &self.engine,
+                &requests,
+                &AtomicBool::new(false),
+            ));
+        }
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let _guard = CancelOnDrop(Arc::clone(&cancelled));
+        let engine = Arc::clone(&self.engine);
+        let expected = requests.len();
+        let verdicts = tokio::task::spawn_blocking(move || {
+            let verdicts = analyze_all(&engine, &requests, &cancelled);
+            drop(permit);
+            verdicts
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "analysis task failed");
+            ApiError::Internal
+        })?;
+        if verdicts.len() != expected {
+            return Err(ApiError::Internal);
+        }
+        Ok(verdicts)
+    }
+}
+
+fn analyze_all(
+    engine: &Engine,
+    requests: &[AnalyzeRequest],
+    cancelled: &AtomicBool,
+) -> Vec<(Verdict, Duration)> {
+    requests
+        .iter()
+        .map_while(|r| {
+            if cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
+            let start = Instant::now();
+            let verdict = engine.analyze(r);
+            Some((verdict, start.elapsed()))
+        })
+        .collect()
 }
 
 /// What the worker task owns.
 struct WorkerContext {
-    engine: Arc<Engine>,
-    inline_max_bytes: usize,
+    runner: Runner,
     results: Arc<ResultStore>,
     metrics: Arc<Metrics>,
     callbacks: Callbacks,
@@ -329,7 +369,7 @@ impl WorkerContext {
     async fn process(&self, job: Job, deliveries: &mut JoinSet<()>) {
         let id = job.request.request_id.clone();
         let text_bytes = job.request.text.len();
-        match analyze(&self.engine, self.inline_max_bytes, job.request).await {
+        match self.runner.analyze(job.request).await {
             Ok((verdict, took)) => {
                 self.metrics.record_verdict(&verdict, took);
                 tracing::info!(

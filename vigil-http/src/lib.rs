@@ -42,6 +42,8 @@ mod config;
 mod embedded;
 mod error;
 mod metrics;
+#[cfg(feature = "nats")]
+mod nats;
 mod openapi;
 mod request;
 

@@ -1,6 +1,6 @@
 //! Helpers shared by the test modules.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -11,9 +11,11 @@ use tower::ServiceExt;
 use vigil_core::Engine;
 use vigil_http::{Api, HttpConfig};
 
-/// The built-in engine.
+/// The built-in engine, compiled once for the whole test binary (compiling the rule set is
+/// the slowest part of a debug-build test).
 pub fn engine() -> Arc<Engine> {
-    Arc::new(Engine::default())
+    static ENGINE: LazyLock<Arc<Engine>> = LazyLock::new(|| Arc::new(Engine::default()));
+    Arc::clone(&ENGINE)
 }
 
 /// An embedded API with `config`.
