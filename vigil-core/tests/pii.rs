@@ -248,6 +248,8 @@ fn invalid_checksums_and_bare_numbers_are_not_pii() {
         "It costs $1,234,567.89 or 1 234 567 zł.",
         "Invoice INV-2025-0411-C and ticket #48213.",
         "pi = 3.14159265358979",
+        "Enter your e-mail and password to access your account.",
+        "The password is incorrect, please try again.",
     ];
     for text in texts {
         let f = found(&engine, text);

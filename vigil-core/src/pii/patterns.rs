@@ -104,7 +104,7 @@ const SPECS: &[(&str, Handler)] = &[
         Handler::Assignment(Kind::Password, 0),
     ),
     (
-        r"(?i:password|hasło|haslo|passwort)\s+(?:is|to|jest|was|ist)\s*:?\s*",
+        r"(?i:password\s+(?:is|was)|has[lł]o\s+(?:to|jest|brzmi)|passwort\s+(?:ist|lautet))\s*:?\s*",
         Handler::Assignment(Kind::Password, 1),
     ),
     (
