@@ -3,5 +3,7 @@
 //! spawned nats-server.
 
 mod common;
+#[cfg(feature = "nats")]
+mod nats;
 mod router;
 mod server;
