@@ -110,7 +110,8 @@ pub struct DetectionConfig {
     pub rules: Vec<RuleSpec>,
     /// Rule ids to switch off.
     pub disabled_rules: Vec<String>,
-    /// Categories to switch off entirely.
+    /// Categories whose rules are switched off (the n-gram model still scores the text; set
+    /// `model = false` to decide on rules alone).
     pub disabled_categories: Vec<String>,
     /// Per-category score floors: when a rule of the category fires, the heuristics score is
     /// raised to at least this value (0-100). Set 50 or more to make a category block on its own.

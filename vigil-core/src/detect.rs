@@ -128,10 +128,22 @@ impl Detector {
                 (cat, sum)
             })
             .collect();
+        let text = &views.views[0].text;
+        let buckets = match &self.allowlist {
+            // Known-benign phrases are blanked for the n-grams too, not only for the rules.
+            Some(allow) if allow.is_match(text) => {
+                let mut masked = text.clone().into_bytes();
+                for m in allow.find_overlapping_iter(text) {
+                    masked[m.start()..m.end()].fill(b' ');
+                }
+                ngram_buckets(&String::from_utf8_lossy(&masked))
+            }
+            _ => ngram_buckets(text),
+        };
         Features {
             categories,
             hidden,
-            buckets: ngram_buckets(&views.views[0].text),
+            buckets,
         }
     }
 

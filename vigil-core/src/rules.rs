@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
 use serde::Deserialize;
 
 use crate::config::{ConfigError, DetectionConfig, RuleSpec};
@@ -59,10 +60,40 @@ pub(crate) enum Target {
     Raw,
 }
 
+/// Patterns of one target, with the literal triggers that gate them: one Aho-Corasick pass
+/// finds which patterns can match at all, and only those run (from their first trigger).
 #[derive(Debug)]
 struct RegexGroup {
     each: Vec<Regex>,
     rule_of: Vec<usize>,
+    triggers: Option<AhoCorasick>,
+    /// Trigger literal -> patterns it can start.
+    trigger_patterns: Vec<Vec<usize>>,
+    /// Patterns without a usable literal prefix; they always run.
+    ungated: Vec<usize>,
+}
+
+/// The prefix literals one of which must start every match of `pattern`, when there is a
+/// small set of them (otherwise the pattern runs ungated).
+fn prefix_literals(pattern: &str, case_insensitive: bool) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(case_insensitive)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_total(256)
+        .extract(&hir);
+    seq.optimize_for_prefix_by_preference();
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.len() > 128 || lits.iter().any(|l| l.as_bytes().len() < 2) {
+        return None;
+    }
+    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 /// A rule hit in some text: rule index and byte range in that text.
@@ -137,9 +168,41 @@ fn compile_group(
         })?;
         each.push(r);
     }
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
+    let mut ungated = Vec::new();
+    for (i, p) in fixed.iter().enumerate() {
+        match prefix_literals(p, case_insensitive) {
+            Some(lits) => {
+                for lit in lits {
+                    match literals.iter().position(|l| *l == lit) {
+                        Some(k) => trigger_patterns[k].push(i),
+                        None => {
+                            literals.push(lit);
+                            trigger_patterns.push(vec![i]);
+                        }
+                    }
+                }
+            }
+            None => ungated.push(i),
+        }
+    }
+    let triggers = if literals.is_empty() {
+        None
+    } else {
+        Some(
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .map_err(|e| ConfigError::invalid(field, e.to_string(), "compilable patterns"))?,
+        )
+    };
     Ok(Some(RegexGroup {
         each,
         rule_of: patterns.iter().map(|(r, _)| *r).collect(),
+        triggers,
+        trigger_patterns,
+        ungated,
     }))
 }
 
@@ -291,16 +354,30 @@ impl RuleSet {
             Target::Raw => &self.raw,
         };
         let Some(group) = group else { return };
-        // One small regex per pattern, each with its own literal prefilter, beats one
-        // overlapping multi-pattern DFA here: bounded gaps (`.{0,60}`) across hundreds of
-        // patterns make the combined lazy DFA thrash its cache.
-        for (i, regex) in group.each.iter().enumerate() {
-            if let Some(m) = regex.find(text) {
-                out.push(Hit {
-                    rule: group.rule_of[i],
-                    start: m.start(),
-                    end: m.end(),
-                });
+        let hit = |i: usize, m: regex_automata::Match| Hit {
+            rule: group.rule_of[i],
+            start: m.start(),
+            end: m.end(),
+        };
+        for &i in &group.ungated {
+            if let Some(m) = group.each[i].find(text) {
+                out.push(hit(i, m));
+            }
+        }
+        let Some(ac) = &group.triggers else { return };
+        // A trigger is a prefix of every match, so each occurrence is tried with an anchored
+        // search that stops as soon as the automaton dies (usually within a few words).
+        let mut done = vec![false; group.each.len()];
+        for m in ac.find_overlapping_iter(text) {
+            for &i in &group.trigger_patterns[m.pattern().as_usize()] {
+                if done[i] {
+                    continue;
+                }
+                let input = Input::new(text).range(m.start()..).anchored(Anchored::Yes);
+                if let Some(found) = group.each[i].search(&input) {
+                    done[i] = true;
+                    out.push(hit(i, found));
+                }
             }
         }
     }
@@ -346,6 +423,18 @@ mod tests {
         assert!(hits.is_empty());
         set.phrase_hits("you are dan now", &mut hits);
         assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn most_patterns_are_gated_by_literal_triggers() {
+        let set = RuleSet::new(&DetectionConfig::default()).unwrap();
+        let g = set.normalized.as_ref().unwrap();
+        assert!(
+            g.ungated.len() * 5 < g.each.len(),
+            "{} of {} patterns ungated",
+            g.ungated.len(),
+            g.each.len()
+        );
     }
 
     #[test]
