@@ -569,3 +569,31 @@ fn redact_helper_for_detect_pii_first() {
     assert_eq!(engine.redact("nothing here"), "nothing here");
     assert_eq!(engine.redact("ssn 054-28-6917"), "ssn [SSN]");
 }
+
+#[test]
+fn hostile_inputs_are_scanned_in_linear_time() {
+    // Each of these would be quadratic for a scanner that walks forward from every match;
+    // the test finishes in seconds only if the scan is linear.
+    let engine = default_engine();
+    let n = 200_000;
+    let inputs = [
+        "www.".repeat(n / 4),
+        "www.,".repeat(n / 5),
+        "-----BEGIN PRIVATE KEY-----".repeat(n / 27),
+        "1 ".repeat(n / 2),
+        "a@".repeat(n / 2),
+        "a.b@".repeat(n / 4),
+        ":".repeat(n),
+        "0".repeat(n),
+        "password=".repeat(n / 9),
+        "Anna ".repeat(n / 5),
+        "+48 ".repeat(n / 4),
+        "AB12".repeat(n / 4),
+    ];
+    for text in &inputs {
+        let r = engine.scan_pii(text);
+        for e in &r.entities {
+            assert!(e.byte_end <= text.len());
+        }
+    }
+}

@@ -118,6 +118,8 @@ const SPECS: &[(&str, Handler)] = &[
     ),
 ];
 
+/// Longest value taken after `password=` and the like.
+const MAX_VALUE_CHARS: usize = 256;
 /// Longest URL taken (longer ones are cut, still redacted up to here).
 const MAX_URL_BYTES: usize = 4096;
 /// How far after a BEGIN line its END line is looked for.
@@ -174,24 +176,26 @@ fn assignment_value(text: &str, from: usize) -> Option<(usize, usize)> {
         let s = from + 1;
         let len = b[s..]
             .iter()
-            .take(256)
+            .take(MAX_VALUE_CHARS)
             .position(|&c| c == first || c == b'\n')?;
         if b[s + len] != first {
             return None;
         }
         (s, s + len)
     } else {
-        let len = text[from..]
-            .char_indices()
-            .take(256)
-            .find(|&(_, c)| {
-                c.is_whitespace()
-                    || matches!(
-                        c,
-                        ';' | ',' | '&' | '"' | '\'' | '<' | '>' | ')' | '}' | ']'
-                    )
-            })
-            .map_or(text.len() - from, |(i, _)| i);
+        // Up to a delimiter, or MAX_VALUE_CHARS chars (what follows is redacted no further).
+        let mut len = 0;
+        for (i, c) in text[from..].char_indices().take(MAX_VALUE_CHARS) {
+            if c.is_whitespace()
+                || matches!(
+                    c,
+                    ';' | ',' | '&' | '"' | '\'' | '<' | '>' | ')' | '}' | ']'
+                )
+            {
+                break;
+            }
+            len = i + c.len_utf8();
+        }
         let mut e = from + len;
         // A sentence-final period is punctuation, not part of the secret.
         while e > from && matches!(b[e - 1], b'.' | b'!' | b'?' | b':') {
@@ -235,18 +239,28 @@ impl Patterns {
 
     pub(crate) fn scan(&self, text: &str, out: &mut Vec<Candidate>) {
         for r in &self.recognizers {
+            // Matches inside a span a handler already walked over are skipped, so that
+            // scanning forward from each match ("www.www.www...") stays linear.
+            let mut covered = 0;
             for m in r.regex.find_iter(text) {
-                if m.is_empty() {
+                if m.is_empty() || m.start() < covered {
                     continue;
                 }
-                handle(r.handler, text, m.start(), m.end(), out);
+                handle(r.handler, text, m.start(), m.end(), out, &mut covered);
             }
         }
         emails(text, out);
     }
 }
 
-fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) {
+fn handle(
+    h: Handler,
+    text: &str,
+    s: usize,
+    e: usize,
+    out: &mut Vec<Candidate>,
+    covered: &mut usize,
+) {
     let b = text.as_bytes();
     let m = &text[s..e];
     match h {
@@ -406,6 +420,7 @@ fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) 
                     break;
                 }
             }
+            *covered = end;
             // Trailing punctuation is prose, not URL.
             while let Some(last) = text[s..end].chars().next_back() {
                 if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '*' | '-' | '_') {
@@ -476,6 +491,7 @@ fn handle(h: Handler, text: &str, s: usize, e: usize, out: &mut Vec<Candidate>) 
                     e + body
                 }
             };
+            *covered = end;
             out.push(Candidate::new(Kind::PrivateKey, s, end, 1.0, 0));
         }
         Handler::Assignment(kind, variant) => {
