@@ -250,6 +250,11 @@ fn invalid_checksums_and_bare_numbers_are_not_pii() {
         "pi = 3.14159265358979",
         "Enter your e-mail and password to access your account.",
         "The password is incorrect, please try again.",
+        "password = input(\"Password: \")",
+        "let password: String = form['password'];",
+        "db_password=self.config.db_password",
+        "token: str, api_key: Optional[str] = None",
+        "Our BUSINESS bank account is with a big bank.",
     ];
     for text in texts {
         let f = found(&engine, text);

@@ -22,6 +22,8 @@ pub(crate) mod group {
     pub(crate) const IP: u64 = 1 << 14;
     pub(crate) const PERSON: u64 = 1 << 15;
     pub(crate) const IT_CF: u64 = 1 << 16;
+    /// "swift", "bic": the only words that make an all-letter 8-char word a BIC.
+    pub(crate) const SWIFT: u64 = 1 << 17;
     /// Any national-id or card family: a phone-shaped number next to one of these words is
     /// more likely a mistyped id than a phone number.
     pub(crate) const IDS: u64 = CARD
@@ -41,7 +43,7 @@ pub(crate) mod group {
     /// Words that say a number is not personal data (order, version, invoice number ...).
     pub(crate) const NOT_PII: u64 = 1 << 63;
     /// First bit free for host-defined recognizers.
-    pub(crate) const CUSTOM_BASE: u32 = 17;
+    pub(crate) const CUSTOM_BASE: u32 = 18;
 }
 
 use group::*;
@@ -112,8 +114,8 @@ const WORDS: &[(&str, u64)] = &[
     ("carta", CARD),
     // bank
     ("iban", BANK),
-    ("swift", BANK),
-    ("bic", BANK),
+    ("swift", BANK | SWIFT),
+    ("bic", BANK | SWIFT),
     ("bank*", BANK),
     ("account", BANK),
     ("transfer*", BANK),

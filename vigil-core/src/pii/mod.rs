@@ -77,7 +77,7 @@ impl fmt::Debug for PseudonymKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedactionConfig {
-    /// Default mode (a request may override it with `options.piiRedaction`).
+    /// Default mode (`Engine::scan_pii_with` overrides it per call).
     pub mode: RedactionMode,
     /// Token per entity type, overriding the built-in ones (`EMAIL_ADDRESS = "[E-MAIL]"`).
     pub tokens: BTreeMap<String, String>,

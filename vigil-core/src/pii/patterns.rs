@@ -204,7 +204,14 @@ fn assignment_value(text: &str, from: usize) -> Option<(usize, usize)> {
         (from, e)
     };
     let v = &text[s..e];
+    // Code reads a password rather than containing one: `input()`, `form['password']`,
+    // `self.db_password`, `os.environ`.
+    let code = v.contains(['(', '[', '{'])
+        || (v.contains('.')
+            && v.chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '.'));
     let placeholder = v.is_empty()
+        || code
         || v.starts_with(['$', '{', '<', '%', '*', '[', '('])
         || v.chars()
             .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
@@ -219,6 +226,13 @@ fn assignment_value(text: &str, from: usize) -> Option<(usize, usize)> {
                 | "required"
                 | "optional"
                 | "string"
+                | "str"
+                | "text"
+                | "int"
+                | "bool"
+                | "password"
+                | "secret"
+                | "token"
                 | "redacted"
         );
     (!placeholder).then_some((s, e))
@@ -294,13 +308,14 @@ fn handle(
         }
         Handler::Bic => {
             if alnum_boundaries(text, s, e) && ck::bic(m.as_bytes()) {
-                let has_digit = m.bytes().any(|c| c.is_ascii_digit());
-                let score = if has_digit || m.len() == 11 {
-                    0.35
+                // An all-letter 8-char word ("BUSINESS") is a BIC only next to "SWIFT"/"BIC".
+                let wordlike = m.len() == 8 && m.bytes().all(|c| c.is_ascii_uppercase());
+                let (score, ctx) = if wordlike {
+                    (0.2, group::SWIFT)
                 } else {
-                    0.2
+                    (0.35, group::BANK)
                 };
-                let mut c = Candidate::new(Kind::SwiftCode, s, e, score, group::BANK);
+                let mut c = Candidate::new(Kind::SwiftCode, s, e, score, ctx);
                 c.boost = 0.5;
                 out.push(c);
             }
