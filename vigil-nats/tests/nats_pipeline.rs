@@ -1014,3 +1014,31 @@ async fn slow_work_sends_progress_acks_instead_of_being_redelivered() {
     assert_eq!(responder.await.unwrap(), 1, "one stage publish");
     workers.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_over_tls_with_the_configured_ca() {
+    init_tracing();
+    // Test-only certificates (valid until 2126) for 127.0.0.1, signed by tests/tls/ca.pem.
+    let tls = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls");
+    let server = Server::start_with(&format!(
+        "tls {{\n  cert_file: \"{}\"\n  key_file: \"{}\"\n}}\n",
+        tls.join("server.pem").display(),
+        tls.join("server-key.pem").display()
+    ));
+    let mut config = test_config(&server);
+    config.connection.connect_timeout_ms = 2_000;
+    config.connection.tls.required = true;
+    let untrusted = Client::connect(&config).await.unwrap_err();
+    assert!(matches!(untrusted, Error::Connect { .. }), "{untrusted}");
+
+    config.connection.tls.ca_file = Some(tls.join("ca.pem"));
+    let client = Client::connect(&config)
+        .await
+        .expect("TLS with the test CA");
+    client.setup().await.unwrap();
+    let receipt = client
+        .submit(&AnalyzeRequest::new("tls-1", "hi"))
+        .await
+        .unwrap();
+    assert_eq!(receipt.stream_sequence, 1);
+}
