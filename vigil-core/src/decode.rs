@@ -144,6 +144,9 @@ pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
             && bytes[i + 1].is_ascii_hexdigit()
             && bytes[i + 2].is_ascii_hexdigit()
     };
+    if bytes.iter().filter(|&&b| b == b'%').nth(2).is_none() {
+        return None;
+    }
     let positions: Vec<usize> = (0..bytes.len()).filter(|&i| is_escape(i)).collect();
     if positions.len() < 3 {
         return None;
@@ -167,6 +170,9 @@ pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
 
 /// Decode HTML character references when the text has at least three.
 pub(crate) fn html_entities(text: &str) -> Option<(usize, usize, String)> {
+    if text.bytes().filter(|&b| b == b'&').nth(2).is_none() {
+        return None;
+    }
     let mut out = String::with_capacity(text.len());
     let mut count = 0;
     let (mut first, mut last) = (usize::MAX, 0);
@@ -221,6 +227,9 @@ fn decode_entity(name: &str) -> Option<char> {
 
 /// Decode `\xHH` and `\uXXXX` escapes when the text has at least three.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
+    if text.bytes().filter(|&b| b == b'\\').nth(2).is_none() {
+        return None;
+    }
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending: Vec<u8> = Vec::new();

@@ -291,6 +291,14 @@ fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
     for (i, c) in text.char_indices() {
         let start = base + i as u32;
         let end = start + c.len_utf8() as u32;
+        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != '`') {
+            units.push(Unit {
+                c: c.to_ascii_lowercase(),
+                start,
+                end,
+            });
+            continue;
+        }
         if is_invisible(c) {
             if is_tag_char(c) {
                 signals.tag_chars += 1;

@@ -67,15 +67,25 @@ struct RegexGroup {
     each: Vec<Regex>,
     rule_of: Vec<usize>,
     triggers: Option<AhoCorasick>,
-    /// Trigger literal -> patterns it can start.
+    /// Trigger literal -> patterns it gates.
     trigger_patterns: Vec<Vec<usize>>,
+    /// Per pattern: whether its triggers are prefixes (search from the first one).
+    prefix_gated: Vec<bool>,
     /// Patterns without a usable literal prefix; they always run.
     ungated: Vec<usize>,
 }
 
-/// The prefix literals one of which must start every match of `pattern`, when there is a
-/// small set of them (otherwise the pattern runs ungated).
-fn prefix_literals(pattern: &str, case_insensitive: bool) -> Option<Vec<Vec<u8>>> {
+/// The literals that gate a pattern: one of them occurs in every match.
+#[derive(Debug)]
+struct Gate {
+    literals: Vec<Vec<u8>>,
+    /// True when every match starts with one of the literals (the search may start there).
+    prefix: bool,
+}
+
+/// Pick the more selective of the pattern's prefix and suffix literal sets (longer literals
+/// are rarer), or `None` when neither is small and specific enough to gate on.
+fn gate(pattern: &str, case_insensitive: bool) -> Option<Gate> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -84,16 +94,36 @@ fn prefix_literals(pattern: &str, case_insensitive: bool) -> Option<Vec<Vec<u8>>
         .build()
         .parse(pattern)
         .ok()?;
-    let mut seq = Extractor::new()
-        .kind(ExtractKind::Prefix)
-        .limit_total(256)
-        .extract(&hir);
-    seq.optimize_for_prefix_by_preference();
-    let lits = seq.literals()?;
-    if lits.is_empty() || lits.len() > 128 || lits.iter().any(|l| l.as_bytes().len() < 2) {
-        return None;
+    let extract = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
+        let is_prefix = matches!(kind, ExtractKind::Prefix);
+        let mut seq = Extractor::new().kind(kind).limit_total(256).extract(&hir);
+        if is_prefix {
+            seq.optimize_for_prefix_by_preference();
+        } else {
+            seq.optimize_for_suffix_by_preference();
+        }
+        let lits = seq.literals()?;
+        if lits.is_empty() || lits.len() > 128 {
+            return None;
+        }
+        Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
+    };
+    let shortest = |l: &Vec<Vec<u8>>| l.iter().map(Vec::len).min().unwrap_or(0);
+    let prefix = extract(ExtractKind::Prefix);
+    let suffix = extract(ExtractKind::Suffix);
+    // Prefix gates allow anchored attempts at each occurrence (cheap); suffix gates need a
+    // search of the whole text, so they are used only when the prefixes are too common.
+    match (prefix, suffix) {
+        (Some(p), _) if shortest(&p) >= 3 => Some(Gate {
+            literals: p,
+            prefix: true,
+        }),
+        (_, Some(s)) if shortest(&s) >= 4 => Some(Gate {
+            literals: s,
+            prefix: false,
+        }),
+        _ => None,
     }
-    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 /// A rule hit in some text: rule index and byte range in that text.
@@ -171,9 +201,14 @@ fn compile_group(
     let mut literals: Vec<Vec<u8>> = Vec::new();
     let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
     let mut ungated = Vec::new();
+    let mut prefix_gated = vec![false; fixed.len()];
     for (i, p) in fixed.iter().enumerate() {
-        match prefix_literals(p, case_insensitive) {
-            Some(lits) => {
+        match gate(p, case_insensitive) {
+            Some(Gate {
+                literals: lits,
+                prefix,
+            }) => {
+                prefix_gated[i] = prefix;
                 for lit in lits {
                     match literals.iter().position(|l| *l == lit) {
                         Some(k) => trigger_patterns[k].push(i),
@@ -202,6 +237,7 @@ fn compile_group(
         rule_of: patterns.iter().map(|(r, _)| *r).collect(),
         triggers,
         trigger_patterns,
+        prefix_gated,
         ungated,
     }))
 }
@@ -365,12 +401,19 @@ impl RuleSet {
             }
         }
         let Some(ac) = &group.triggers else { return };
-        // A trigger is a prefix of every match, so each occurrence is tried with an anchored
-        // search that stops as soon as the automaton dies (usually within a few words).
+        // One pass over the gates. A prefix gate is tried as an anchored search at each
+        // occurrence (the automaton dies within a few words when there is no match); a
+        // pattern gated by a suffix runs once over the whole text.
         let mut done = vec![false; group.each.len()];
+        let mut whole = Vec::new();
         for m in ac.find_overlapping_iter(text) {
             for &i in &group.trigger_patterns[m.pattern().as_usize()] {
                 if done[i] {
+                    continue;
+                }
+                if !group.prefix_gated[i] {
+                    done[i] = true;
+                    whole.push(i);
                     continue;
                 }
                 let input = Input::new(text).range(m.start()..).anchored(Anchored::Yes);
@@ -378,6 +421,11 @@ impl RuleSet {
                     done[i] = true;
                     out.push(hit(i, found));
                 }
+            }
+        }
+        for i in whole {
+            if let Some(found) = group.each[i].find(text) {
+                out.push(hit(i, found));
             }
         }
     }
