@@ -130,6 +130,13 @@ async fn pipeline_processes_both_request_subjects() {
         // The pipeline's verdict is exactly the embedded engine's.
         assert_eq!(verdict, engine.analyze(request), "{}", request.request_id);
     }
+    // A BLOCK verdict is a successful analysis: stored as a result, never dead-lettered.
+    let blocked = expected
+        .iter()
+        .filter(|r| engine.analyze(r).decision == Decision::Block)
+        .count();
+    eprintln!("{blocked} of {} requests were blocked", expected.len());
+    assert!(client.dead_letters(10).await.unwrap().is_empty());
     let quiet = client.result("r-no-pii-async-3").await.unwrap().unwrap();
     assert!(quiet.pii.is_empty() && quiet.evidence.is_empty());
 
