@@ -8,7 +8,7 @@
 //! detect (addresses, organizations, dates) are listed with their recall for honesty.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -120,6 +120,27 @@ pub fn run(
     show_misses: bool,
     json: bool,
 ) -> Result<ExitCode, CliError> {
+    let mut out = std::io::stdout().lock();
+    match evaluate(engine, file, show_fp, show_misses, json, &mut out) {
+        // `vigil eval ... | head` closes the pipe early; that is not a failure.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other,
+    }
+}
+
+fn evaluate(
+    engine: &Engine,
+    file: &Path,
+    show_fp: bool,
+    show_misses: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode, CliError> {
     let reader =
         std::fs::File::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
@@ -168,11 +189,12 @@ pub fn run(
             tally.found += usize::from(hit);
             tally.exact += usize::from(pred.iter().any(|(pt, ps)| pt == t && ps == span));
             if !hit && show_misses {
-                println!(
+                writeln!(
+                    out,
                     "MISS\tline {}\t{t}\t{}",
                     i + 1,
                     snippet(&chars, span.0, span.1)
-                );
+                )?;
             }
         }
         for (t, span) in &pred {
@@ -186,12 +208,13 @@ pub fn run(
                     .filter(|(_, gs)| overlaps(*gs, *span))
                     .map(|(gt, _)| gt.as_str())
                     .collect();
-                println!(
+                writeln!(
+                    out,
                     "FP\tline {}\t{t}\t{}\tgold here: [{}]",
                     i + 1,
                     snippet(&chars, span.0, span.1),
                     gold_there.join(",")
-                );
+                )?;
             }
         }
     }
@@ -213,13 +236,14 @@ pub fn run(
             "targetsMet": targets_met,
             "meanScanMicros": mean_us,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    writeln!(
+        out,
         "{:<20} {:>6} {:>8} {:>7} {:>9} {:>8} {:>10}",
         "type", "gold", "recall", "exact", "predicted", "correct", "precision"
-    );
+    )?;
     let mut names: Vec<&String> = tallies.keys().collect();
     names.sort_by_key(|n| {
         (
@@ -235,7 +259,8 @@ pub fn run(
         } else {
             " "
         };
-        println!(
+        writeln!(
+            out,
             "{:<20} {:>6} {:>8} {:>7} {:>9} {:>8} {:>10}",
             format!("{mark}{name}"),
             t.gold,
@@ -244,23 +269,25 @@ pub fn run(
             t.predicted,
             t.correct,
             fmt_rate(t.precision()),
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "rows: {rows}, mean text {:.0} chars, mean scan_pii time {mean_us:.1} us (debug builds are slower)",
         if rows > 0 {
             chars_total as f64 / rows as f64
         } else {
             0.0
         }
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "* target types (recall >= 0.98, precision >= 0.95): {}",
         if targets_met {
             "all met"
         } else {
             "NOT all met"
         }
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

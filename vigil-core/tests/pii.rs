@@ -214,6 +214,26 @@ fn every_builtin_recognizer_finds_its_entity_in_context() {
 }
 
 #[test]
+fn csv_rows_and_parentheses_keep_exact_spans() {
+    let engine = default_engine();
+    assert_eq!(
+        found(&engine, "pesel,nip\n44051401359,1234563218"),
+        [
+            ("PL_PESEL".to_string(), "44051401359".to_string()),
+            ("PL_NIP".to_string(), "1234563218".to_string())
+        ]
+    );
+    assert_eq!(
+        found(&engine, "klient (PESEL 44051401359)"),
+        [("PL_PESEL".to_string(), "44051401359".to_string())]
+    );
+    assert_eq!(
+        found(&engine, "kwota 1234,56 zł"),
+        Vec::<(String, String)>::new()
+    );
+}
+
+#[test]
 fn pem_private_keys_are_redacted_whole_even_when_cut_off() {
     let engine = default_engine();
     let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQ\n-----END OPENSSH PRIVATE KEY-----";

@@ -131,10 +131,18 @@ fn runs(text: &str) -> Vec<Run> {
                 let p = start - c.len_utf8();
                 let prev_alnum = prev_char(text, p).is_some_and(|x| x.is_alphanumeric());
                 let prev_digit = b.get(p.wrapping_sub(1)).is_some_and(|&x| is_digit(x));
+                // "44051401359,02271409867" is a CSV row; "1,50" a decimal.
+                let digits_before = b[..p]
+                    .iter()
+                    .rev()
+                    .take(4)
+                    .take_while(|&&x| is_digit(x))
+                    .count();
+                let csv = c == ',' && digits_before > 3;
                 // Decimals and times ("3.5", "12:30"), amounts ("$100"), and the tail of
                 // an identifier ("INV-2025-0411", "build_123").
                 if matches!(c, '$' | '€' | '£' | '¥' | '@' | '=')
-                    || (matches!(c, '.' | ',' | ':' | '/') && prev_digit)
+                    || (matches!(c, '.' | ',' | ':' | '/') && prev_digit && !csv)
                     || (matches!(c, '-' | '_' | '/') && prev_alnum)
                 {
                     glued = true;
@@ -160,6 +168,10 @@ fn runs(text: &str) -> Vec<Run> {
             }
         }
         let end = j;
+        // "(" belongs to the run only around an area code: "(579)888-3058", not "(44051401359)".
+        if b[start] == b'(' && !(groups.len() > 1 && b.get(groups[0].1) == Some(&b')')) {
+            start += 1;
+        }
         let mut ext_end = None;
         let rest = &text[end..];
         let ext = ["x", " x", " ext. ", " ext ", " ext.", "ext.", "ext", " ext"]
@@ -174,8 +186,15 @@ fn runs(text: &str) -> Vec<Run> {
         if ext_end.is_none() {
             match text[end..].chars().next() {
                 Some(c) if c.is_alphanumeric() || c == '_' || c == '%' => glued = true,
-                Some(':' | ',' | '.') if b.get(end + 1).is_some_and(|&x| is_digit(x)) => {
-                    glued = true
+                Some(c @ (':' | ',' | '.')) if b.get(end + 1).is_some_and(|&x| is_digit(x)) => {
+                    let digits_after = b[end + 1..]
+                        .iter()
+                        .take(4)
+                        .take_while(|&&x| is_digit(x))
+                        .count();
+                    if c != ',' || digits_after <= 3 {
+                        glued = true;
+                    }
                 }
                 _ => {}
             }
