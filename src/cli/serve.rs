@@ -52,6 +52,7 @@ pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -86,17 +87,12 @@ async fn nats_api(
     url: &str,
     args: &Args,
 ) -> Result<Api, CliError> {
-    let mut nats = match &args.nats_config {
-        None => vigil::nats::Config::default(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read NATS config {}: {e}", path.display()))?;
-            vigil::nats::Config::from_toml_str(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-        }
-    };
-    nats.connection.apply_env()?;
-    nats.connection.url = url.to_string();
+    // Same precedence and validation as `vigil worker`: file, then NATS_* variables, then URL.
+    let nats = super::worker::NatsArgs {
+        nats: Some(url.to_string()),
+        nats_config: args.nats_config.clone(),
+    }
+    .load()?;
     let client = vigil::nats::Client::connect(&nats).await?;
     Ok(Api::nats(client, engine, config)?)
 }

@@ -145,7 +145,7 @@ async fn submit(client: &reqwest::Client, base: &str, body: Value) -> (u16, Valu
 #[tokio::test]
 async fn a_real_client_gets_verdicts_and_the_server_stops_cleanly() {
     let server = Server::start(HttpConfig::default()).await;
-    let client = reqwest::Client::new();
+    let client = http_client();
     let response = client
         .post(format!("{}/v1/analyze", server.base))
         .header("content-type", "application/json")
@@ -187,7 +187,7 @@ async fn a_real_client_gets_verdicts_and_the_server_stops_cleanly() {
 async fn callbacks_are_retried_until_delivered() {
     let (receiver, port) = Receiver::start(2).await;
     let server = Server::start(loopback_callbacks()).await;
-    let client = reqwest::Client::new();
+    let client = http_client();
     let (status, accepted) = submit(
         &client,
         &server.base,
@@ -214,7 +214,7 @@ async fn callbacks_are_retried_until_delivered() {
 async fn shutdown_finishes_accepted_requests_and_their_callbacks() {
     let (receiver, port) = Receiver::start(0).await;
     let server = Server::start(loopback_callbacks()).await;
-    let client = reqwest::Client::new();
+    let client = http_client();
     let mut ids = Vec::new();
     for i in 0..5 {
         let (status, accepted) = submit(
@@ -246,7 +246,7 @@ async fn callbacks_to_names_resolving_to_private_addresses_are_refused() {
     // Default config: no private network allowed. `localhost` passes the URL check (it is a
     // name) and must be refused when resolved.
     let server = Server::start(HttpConfig::default()).await;
-    let client = reqwest::Client::new();
+    let client = http_client();
     let (status, _) = submit(
         &client,
         &server.base,
@@ -282,7 +282,7 @@ async fn callbacks_to_names_resolving_to_private_addresses_are_refused() {
 async fn callback_redirects_are_not_followed() {
     let (receiver, port) = Receiver::start(0).await;
     let server = Server::start(loopback_callbacks()).await;
-    let client = reqwest::Client::new();
+    let client = http_client();
     let (status, _) = submit(
         &client,
         &server.base,
@@ -314,7 +314,7 @@ async fn callbacks_outside_the_host_allowlist_are_refused() {
     let mut config = loopback_callbacks();
     config.callbacks.allowed_hosts = vec!["hooks.example.com".into()];
     let server = Server::start(config).await;
-    let client = reqwest::Client::new();
+    let client = http_client();
     let (status, body) = submit(
         &client,
         &server.base,
@@ -327,4 +327,11 @@ async fn callbacks_outside_the_host_allowlist_are_refused() {
         "callbackUrl host is not in the allowed hosts"
     );
     server.stop().await;
+}
+
+/// A test HTTP client. reqwest is built without a crypto provider of its own (vigil-http picks
+/// ring, as async-nats does), so install it before building a client.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
