@@ -291,3 +291,52 @@ fn evaluate(
     )?;
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_recall_and_precision_per_type() {
+        let dir = std::env::temp_dir().join(format!("vigil-eval-pii-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("pii.jsonl");
+        let rows = [
+            // Found exactly.
+            r#"{"text": "Mail jan@example.com now", "entities": [{"type": "EMAIL_ADDRESS", "start": 5, "end": 20}]}"#,
+            // Gold in dataset naming, code-point offsets after a multi-byte char.
+            r#"{"text": "Żółw: https://example.org/x", "entities": [{"type": "DOMAIN_NAME", "start": 6, "end": 27}]}"#,
+            // Missed (not detected by design) and a prediction without gold.
+            r#"{"text": "Anna lives at 12 Main St, SSN 054-28-6917", "entities": [{"type": "STREET_ADDRESS", "start": 14, "end": 24}]}"#,
+        ];
+        std::fs::write(&file, rows.join("\n")).unwrap();
+        let engine = Engine::default();
+        let mut out = Vec::new();
+        evaluate(&engine, &file, false, false, true, &mut out).unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let t = &report["types"];
+        assert_eq!(t["EMAIL_ADDRESS"]["found"], 1);
+        assert_eq!(t["EMAIL_ADDRESS"]["exact"], 1);
+        assert_eq!(t["URL"]["found"], 1);
+        assert_eq!(t["STREET_ADDRESS"]["found"], 0);
+        assert_eq!(t["US_SSN"]["predicted"], 1);
+        assert_eq!(t["US_SSN"]["correct"], 0);
+        assert_eq!(report["rows"], 3);
+
+        std::fs::write(
+            &file,
+            r#"{"text": "x", "entities": [{"type": "EMAIL", "start": 0, "end": 9}]}"#,
+        )
+        .unwrap();
+        let err = evaluate(&engine, &file, false, false, true, &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("outside the text"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn dataset_type_names_map_to_vigil_names() {
+        assert_eq!(normalize_type("DOMAIN_NAME"), "URL");
+        assert_eq!(normalize_type("phone"), "PHONE_NUMBER");
+        assert_eq!(normalize_type("PERSON"), "PERSON");
+    }
+}
