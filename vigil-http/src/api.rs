@@ -378,8 +378,9 @@ async fn submit(
     };
     let seq = shared.backend.submit(request, callback).await?;
     tracing::info!(%request_id, stream_seq = seq, text_bytes, "async request accepted");
-    let location = HeaderValue::from_str(&format!("/v1/analyze/{request_id}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("/v1/analyze"));
+    // Relative to this route, so it stays right when a host nests the router under a prefix.
+    let location =
+        HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("."));
     Ok((
         StatusCode::ACCEPTED,
         [(header::LOCATION, location)],

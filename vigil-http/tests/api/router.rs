@@ -164,7 +164,8 @@ async fn async_requests_are_accepted_then_answered() {
     assert_eq!(accepted["status"], "accepted");
     assert!(accepted["streamSeq"].as_u64().unwrap() >= 1);
     let id = accepted["requestId"].as_str().unwrap().to_string();
-    assert_eq!(headers["location"], format!("/v1/analyze/{id}"));
+    // Relative: /v1/analyze/async + "<id>" resolves to /v1/analyze/<id>.
+    assert_eq!(headers["location"], id.as_str());
 
     let path = format!("/v1/analyze/{id}");
     let verdict = eventually(Duration::from_secs(10), "the async verdict", || {
@@ -540,4 +541,15 @@ async fn internal_errors_say_only_analysis_failed() {
         .await
         .unwrap();
     assert_eq!(json(&body), json!({ "error": "Analysis failed" }));
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Api>();
+    check::<HttpConfig>();
+    check::<vigil_http::Error>();
+    check::<vigil_http::ApiError>();
+    check::<vigil_http::ConfigError>();
+    check::<vigil_http::CallbackRefused>();
 }
