@@ -28,6 +28,16 @@ fn vigil(args: &[&str]) -> Output {
     output
 }
 
+/// A child process killed when the test ends, even by a failed assertion.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -50,13 +60,15 @@ async fn setup_worker_and_dlq_commands_work_end_to_end() {
         "{second}"
     );
 
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args(["worker", "all"])
-        .env("NATS_URL", &url) // the environment works as well as --nats
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start vigil worker all");
+    let mut worker = Reaped(
+        Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args(["worker", "all"])
+            .env("NATS_URL", &url) // the environment works as well as --nats
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start vigil worker all"),
+    );
 
     let client = Client::connect(&test_config(&server)).await.unwrap();
     for i in 0..20 {
@@ -119,12 +131,12 @@ async fn setup_worker_and_dlq_commands_work_end_to_end() {
 
     // SIGTERM: the worker drains and exits 0.
     let killed = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
+        .args(["-TERM", &worker.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let status = wait_for("the worker to exit", T, || {
-        let status = worker.try_wait().unwrap();
+        let status = worker.0.try_wait().unwrap();
         async move { status }
     })
     .await;

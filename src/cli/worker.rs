@@ -135,8 +135,9 @@ pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
         let nats = vigil::nats::connect(&config.connection).await?;
         let worker = Worker::new(nats.clone(), Arc::new(engine), config)?;
         worker.run(&roles, shutdown_signal()).await?;
-        // Flush pending acks and publishes before exiting.
-        let _ = nats.drain().await;
+        // Flush pending acks and publishes before exiting (bounded: a lost connection never
+        // finishes draining).
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), nats.drain()).await;
         Ok::<_, CliError>(ExitCode::SUCCESS)
     })
 }

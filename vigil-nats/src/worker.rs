@@ -462,14 +462,24 @@ async fn run_sync(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> Resul
         spawn(&mut tasks, message, permit);
         while tasks.try_join_next().is_some() {}
     }
-    // Drain: stop receiving, answer what already arrived, then wait for the answers.
-    if let Err(e) = subscriber.drain().await {
-        tracing::warn!(error = %e, "cannot drain the sync subscription");
-    }
-    while let Some(message) = subscriber.next().await {
-        if let Ok(permit) = slots.clone().acquire_owned().await {
-            spawn(&mut tasks, message, permit);
+    // Drain: stop receiving, answer what already arrived, then wait for the answers. Bounded,
+    // because without a connection the unsubscribe never completes; a request left unanswered
+    // then times out at its caller, who may retry (sync requests are not stored).
+    let limit = Duration::from_millis(shared.config.worker.publish_ack_timeout_ms);
+    let drained = tokio::time::timeout(limit, async {
+        if let Err(e) = subscriber.drain().await {
+            tracing::warn!(error = %e, "cannot drain the sync subscription");
+            return;
         }
+        while let Some(message) = subscriber.next().await {
+            if let Ok(permit) = slots.clone().acquire_owned().await {
+                spawn(&mut tasks, message, permit);
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("sync subscription not drained in time (connection down?)");
     }
     while tasks.join_next().await.is_some() {}
     Ok(())

@@ -1049,3 +1049,23 @@ async fn connects_over_tls_with_the_configured_ca() {
         .unwrap();
     assert_eq!(receipt.stream_sequence, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_completes_while_the_server_is_down() {
+    init_tracing();
+    let mut server = Server::start();
+    let config = test_config(&server);
+    let client = ready_client(&config).await;
+    let workers = spawn_worker(&config, &Role::ALL).await;
+    wait_for("workers pulling", T, || {
+        let client = client.clone();
+        async move {
+            let h = client.health().await.ok()?;
+            h.consumers.iter().all(|c| c.waiting > 0).then_some(())
+        }
+    })
+    .await;
+    server.kill();
+    // Bounded by the pull expiry and the publish-ack timeout, not by the server coming back.
+    workers.stop().await.expect("clean stop without a server");
+}
