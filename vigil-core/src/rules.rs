@@ -404,16 +404,22 @@ impl RuleSet {
         // One pass over the gates. A prefix gate is tried as an anchored search at each
         // occurrence (the automaton dies within a few words when there is no match); a
         // pattern gated by a suffix runs once over the whole text.
+        // After MAX_ATTEMPTS failed anchored tries, a pattern falls back to one unanchored
+        // search from there: text repeating a trigger word costs one scan, not one per word.
+        const MAX_ATTEMPTS: u16 = 32;
         let mut done = vec![false; group.each.len()];
+        let mut attempts = vec![0u16; group.each.len()];
         let mut whole = Vec::new();
         for m in ac.find_overlapping_iter(text) {
             for &i in &group.trigger_patterns[m.pattern().as_usize()] {
                 if done[i] {
                     continue;
                 }
-                if !group.prefix_gated[i] {
+                attempts[i] += 1;
+                if !group.prefix_gated[i] || attempts[i] > MAX_ATTEMPTS {
                     done[i] = true;
-                    whole.push(i);
+                    let from = if group.prefix_gated[i] { m.start() } else { 0 };
+                    whole.push((i, from));
                     continue;
                 }
                 let input = Input::new(text).range(m.start()..).anchored(Anchored::Yes);
@@ -423,8 +429,8 @@ impl RuleSet {
                 }
             }
         }
-        for i in whole {
-            if let Some(found) = group.each[i].find(text) {
+        for (i, from) in whole {
+            if let Some(found) = group.each[i].search(&Input::new(text).range(from..)) {
                 out.push(hit(i, found));
             }
         }
