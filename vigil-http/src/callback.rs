@@ -17,6 +17,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use vigil_core::Verdict;
 
 use crate::config::{CallbackConfig, Network};
+use crate::metrics::Metrics;
 
 /// Why a callback URL is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,9 +46,13 @@ pub(crate) enum DeliveryError {
     /// The receiver answered with a non-2xx status on the last attempt (or a final one).
     #[error("callback receiver answered {0}")]
     Status(reqwest::StatusCode),
-    /// The request could not be made (refused address, connect error, timeout).
+    /// The request could not be made (refused address, connect error, timeout). The error
+    /// carries no URL: paths and queries may hold tokens.
     #[error("callback request failed")]
     Request(#[source] reqwest::Error),
+    /// The verdict could not be encoded (never expected; nothing to retry).
+    #[error("cannot encode the verdict")]
+    Encode(#[source] serde_json::Error),
 }
 
 /// Delivers verdicts. Cheap to share (`Arc` inside the client).
@@ -176,15 +181,8 @@ impl Callbacks {
     /// POST `verdict` to `url`, retrying connection failures, timeouts, 429 and 5xx with
     /// exponential backoff. Refused addresses and other statuses are final.
     pub(crate) async fn deliver(&self, url: &Url, verdict: &Verdict) -> Result<(), DeliveryError> {
-        let body = match serde_json::to_vec(verdict) {
-            Ok(body) => body,
-            // A Verdict always serializes; should it not, there is nothing to retry.
-            Err(_) => {
-                return Err(DeliveryError::Status(
-                    reqwest::StatusCode::UNPROCESSABLE_ENTITY,
-                ));
-            }
-        };
+        let body = serde_json::to_vec(verdict).map_err(DeliveryError::Encode)?;
+
         let mut attempt = 1;
         loop {
             let outcome = self
@@ -206,11 +204,39 @@ impl Callbacks {
             if !retryable || attempt >= self.config.max_attempts {
                 return Err(match outcome {
                     Ok(response) => DeliveryError::Status(response.status()),
-                    Err(e) => DeliveryError::Request(e),
+                    Err(e) => DeliveryError::Request(e.without_url()),
                 });
             }
             tokio::time::sleep(backoff(&self.config, attempt)).await;
             attempt += 1;
+        }
+    }
+}
+
+impl Callbacks {
+    /// Deliver one callback and record how it went. Only the host is logged: paths and
+    /// queries may carry tokens.
+    pub(crate) async fn deliver_and_record(&self, metrics: &Metrics, url: &Url, verdict: &Verdict) {
+        let host = url.host_str().unwrap_or("");
+        let id = verdict.request_id.as_str();
+        match self.deliver(url, verdict).await {
+            Ok(()) => {
+                metrics.record_callback("delivered");
+                tracing::info!(request_id = id, host, "callback delivered");
+            }
+            Err(DeliveryError::Request(e)) if is_refusal(&e) => {
+                metrics.record_callback("refused");
+                tracing::warn!(
+                    request_id = id,
+                    host,
+                    "callback refused: non-public address"
+                );
+            }
+            Err(e) => {
+                metrics.record_callback("failed");
+                let cause = std::error::Error::source(&e).map(ToString::to_string);
+                tracing::warn!(request_id = id, host, error = %e, cause, "callback failed");
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct HttpConfig {
     pub max_batch_items: usize,
     /// How long one analysis (or one batch) may take before the answer is 504.
     pub request_timeout_ms: u64,
+    /// How long a client may take to send its request body before the answer is 408.
+    pub body_read_timeout_ms: u64,
     /// Requests whose texts add up to at most this many bytes are analyzed on the request's
     /// own task; larger ones on tokio's blocking pool, so a long analysis never stalls other
     /// connections. The default, 256, keeps inline only what the built-in engine analyzes in
@@ -48,6 +50,7 @@ impl Default for HttpConfig {
             max_batch_body_bytes: 16 * 1024 * 1024,
             max_batch_items: 100,
             request_timeout_ms: 5_000,
+            body_read_timeout_ms: 10_000,
             inline_max_bytes: 256,
             max_concurrent_analyses: 0,
             shutdown_grace_ms: 10_000,
@@ -225,6 +228,7 @@ impl HttpConfig {
         positive("max_batch_body_bytes", self.max_batch_body_bytes as u64)?;
         positive("max_batch_items", self.max_batch_items as u64)?;
         positive("request_timeout_ms", self.request_timeout_ms)?;
+        positive("body_read_timeout_ms", self.body_read_timeout_ms)?;
         positive("queue.capacity", self.queue.capacity as u64)?;
         positive(
             "queue.max_retained_results",

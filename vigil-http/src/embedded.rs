@@ -19,7 +19,7 @@ use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 use vigil_core::{AnalyzeRequest, Engine, Verdict};
 
-use crate::callback::{Callbacks, DeliveryError};
+use crate::callback::Callbacks;
 use crate::config::HttpConfig;
 use crate::error::ApiError;
 use crate::metrics::{Gauge, Metrics};
@@ -390,37 +390,12 @@ impl WorkerContext {
                     let callbacks = self.callbacks.clone();
                     let metrics = Arc::clone(&self.metrics);
                     deliveries.spawn(async move {
-                        deliver(&callbacks, &metrics, &url, &verdict).await;
+                        callbacks.deliver_and_record(&metrics, &url, &verdict).await;
                         drop(permit);
                     });
                 }
             }
             Err(_) => self.results.finish(&id, Status::Failed),
-        }
-    }
-}
-
-/// Deliver one callback and record how it went. Only the host is logged: paths and queries
-/// may carry tokens.
-pub(crate) async fn deliver(
-    callbacks: &Callbacks,
-    metrics: &Metrics,
-    url: &Url,
-    verdict: &Verdict,
-) {
-    let host = url.host_str().unwrap_or("");
-    match callbacks.deliver(url, verdict).await {
-        Ok(()) => {
-            metrics.record_callback("delivered");
-            tracing::info!(request_id = %verdict.request_id, host, "callback delivered");
-        }
-        Err(DeliveryError::Request(e)) if crate::callback::is_refusal(&e) => {
-            metrics.record_callback("refused");
-            tracing::warn!(request_id = %verdict.request_id, host, "callback refused: non-public address");
-        }
-        Err(e) => {
-            metrics.record_callback("failed");
-            tracing::warn!(request_id = %verdict.request_id, host, error = %e, source = ?std::error::Error::source(&e), "callback failed");
         }
     }
 }

@@ -37,6 +37,9 @@ pub enum ApiError {
     /// 404: no such request id (or route).
     #[error("{0}")]
     NotFound(String),
+    /// 408: the request body did not arrive in time.
+    #[error("Request body timeout")]
+    BodyTimeout,
     /// 413: body, text or batch over its limit.
     #[error("{0}")]
     TooLarge(String),
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -26,7 +26,6 @@ use vigil_nats::{Client, ConnectionState, Error as NatsError};
 use crate::backend::Status;
 use crate::callback::Callbacks;
 use crate::config::HttpConfig;
-use crate::embedded::deliver;
 use crate::error::ApiError;
 use crate::metrics::{Gauge, Metrics};
 
@@ -224,7 +223,7 @@ impl Nats {
             while watchers.try_join_next().is_some() {}
             watchers.spawn(async move {
                 match client.wait_for_result(&id, wait).await {
-                    Ok(Some(verdict)) => deliver(&callbacks, &metrics, &url, &verdict).await,
+                    Ok(Some(verdict)) => callbacks.deliver_and_record(&metrics, &url, &verdict).await,
                     Ok(None) => {
                         metrics.record_callback("failed");
                         tracing::warn!(request_id = %id, wait_ms = wait.as_millis() as u64, "no result in time; callback not sent");

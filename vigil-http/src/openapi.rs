@@ -42,6 +42,10 @@ pub(crate) fn document(config: &HttpConfig) -> Value {
         );
         responses.insert("401".into(), error_response("Missing or invalid API key"));
         responses.insert(
+            "408".into(),
+            error_response("The request body did not arrive within body_read_timeout_ms"),
+        );
+        responses.insert(
             "413".into(),
             error_response("Body, text or item count over its limit"),
         );

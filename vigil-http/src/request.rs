@@ -2,7 +2,7 @@
 //! JSON bodies whose rejections map onto the API's error statuses.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, MatchedPath, Request, State};
@@ -127,23 +127,27 @@ pub(crate) async fn require_api_key(
     next.run(request).await
 }
 
-/// A JSON body: 415 without a JSON content type, 413 over the body limit, 400 when malformed
-/// or of the wrong shape.
+/// A JSON body: 415 without a JSON content type, 413 over the body limit, 408 when it does not
+/// arrive within `body_read_timeout_ms`, 400 when malformed or of the wrong shape.
 #[derive(Debug)]
 pub(crate) struct ApiJson<T>(pub(crate) T);
 
-impl<T, S> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<Arc<Shared>> for ApiJson<T>
 where
     T: DeserializeOwned,
-    S: Send + Sync,
 {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &Arc<Shared>) -> Result<Self, ApiError> {
         if !is_json(request.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
+        // A client that sends its body slowly (or never) must not hold the connection forever.
+        let limit = Duration::from_millis(state.config.body_read_timeout_ms);
+        let read = tokio::time::timeout(limit, Bytes::from_request(request, state))
+            .await
+            .map_err(|_| ApiError::BodyTimeout)?;
+        let bytes = read.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge("Request body too large".into())
             } else {

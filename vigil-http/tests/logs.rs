@@ -46,7 +46,10 @@ fn logs_never_contain_prompt_text_pii_or_callback_paths() {
             .unwrap();
         runtime.block_on(async {
             let config = HttpConfig {
-                shutdown_grace_ms: 200,
+                callbacks: vigil_http::CallbackConfig {
+                    max_attempts: 1,
+                    ..vigil_http::CallbackConfig::default()
+                },
                 ..HttpConfig::default()
             };
             let api = api(config);
@@ -78,13 +81,29 @@ fn logs_never_contain_prompt_text_pii_or_callback_paths() {
                     .0,
                 202
             );
-            send(&router, get("/metrics")).await;
+            // Wait for the callback to fail (`.invalid` never resolves), so its log is checked.
+            common::eventually(
+                std::time::Duration::from_secs(20),
+                "the failed callback",
+                || {
+                    let router = router.clone();
+                    async move {
+                        let (_, _, body) = send(&router, get("/metrics")).await;
+                        let text = String::from_utf8(body).unwrap();
+                        text.contains("vigil_callbacks_total{outcome=\"failed\"} 1")
+                            .then_some(())
+                    }
+                },
+            )
+            .await;
             api.shutdown().await;
         });
     });
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("request done"), "nothing was logged:\n{logs}");
     assert!(logs.contains("analyzed"), "{logs}");
+    assert!(logs.contains("callback failed"), "{logs}");
+    assert!(logs.contains("hooks.invalid"), "the host is logged: {logs}");
     for leak in [
         "MARKER-7731",
         "kowalski",

@@ -329,6 +329,43 @@ async fn callbacks_outside_the_host_allowlist_are_refused() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_body_that_never_arrives_gets_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = HttpConfig {
+        body_read_timeout_ms: 200,
+        ..HttpConfig::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // Promise 100 bytes, send 10, then go quiet.
+    stream
+        .write_all(
+            b"POST /v1/analyze HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+              content-length: 100\r\n\r\n{\"text\": \"",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer to a stalled body");
+    let head = String::from_utf8_lossy(&answer);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    drop(stream);
+    server.stop().await;
+}
+
 /// A test HTTP client. reqwest is built without a crypto provider of its own (vigil-http picks
 /// ring, as async-nats does), so install it before building a client.
 fn http_client() -> reqwest::Client {
