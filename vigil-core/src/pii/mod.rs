@@ -19,14 +19,13 @@
 //! ten.
 //!
 //! ```
-//! use vigil_core::{Engine, PiiConfig};
+//! use vigil_core::Engine;
 //!
 //! let engine = Engine::default();
 //! let report = engine.scan_pii("Mój PESEL to 44051401359, mail: jan@example.com");
 //! let types: Vec<&str> = report.entities.iter().map(|e| e.entity_type.as_str()).collect();
 //! assert_eq!(types, ["PL_PESEL", "EMAIL_ADDRESS"]);
 //! assert_eq!(report.sanitized_text.as_deref(), Some("Mój PESEL to [PESEL], mail: [EMAIL]"));
-//! # let _ = PiiConfig::default();
 //! ```
 
 mod checksum;

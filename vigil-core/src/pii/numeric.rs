@@ -24,6 +24,8 @@ enum Sep {
     Dash,
     Dot,
     Paren,
+    /// "030/901820", "030 / 901820" (German area codes).
+    Slash,
 }
 
 #[derive(Debug)]
@@ -55,6 +57,7 @@ fn separator(b: &[u8], i: usize) -> Option<(Sep, usize)> {
         b' ' => (Sep::Space, i + 1),
         b'-' => (Sep::Dash, i + 1),
         b'.' => (Sep::Dot, i + 1),
+        b'/' => (Sep::Slash, i + 1),
         b')' => (Sep::Paren, i + 1),
         b'(' => (Sep::Paren, i),
         0xC2 if at(i + 1) == Some(0xA0) => (Sep::Space, i + 2),
@@ -81,8 +84,11 @@ fn separator(b: &[u8], i: usize) -> Option<(Sep, usize)> {
             if at(j) == Some(b'(') {
                 return digit_at(j + 1).then_some((Sep::Paren, j + 1));
             }
+            if sep == Sep::Space && at(j) == Some(b'/') && at(j + 1) == Some(b' ') {
+                return digit_at(j + 2).then_some((Sep::Slash, j + 2));
+            }
         }
-        Sep::Dot => {}
+        Sep::Dot | Sep::Slash => {}
     }
     digit_at(j).then_some((sep, j))
 }
@@ -269,14 +275,14 @@ fn value(d: &[u8]) -> u32 {
     d.iter().fold(0, |a, &x| a * 10 + u32::from(x))
 }
 
-/// Y-M-D or D-M-Y (4-digit year) at the start of the span, with a date separator.
+/// Y-M-D, D-M-Y or M-D-Y (4-digit year) at the start of the span, with a date separator.
 fn starts_with_date(sp: &Span<'_>) -> bool {
     if sp.k() < 3 {
         return false;
     }
     let g = sp.glens();
     let seps = &sp.seps()[..2];
-    if seps[0] != seps[1] || !matches!(seps[0], Sep::Dash | Sep::Dot | Sep::Space) {
+    if seps[0] != seps[1] || !matches!(seps[0], Sep::Dash | Sep::Dot | Sep::Space | Sep::Slash) {
         return false;
     }
     let grp = |i: usize| {
@@ -292,7 +298,7 @@ fn starts_with_date(sp: &Span<'_>) -> bool {
         (1900..=2099).contains(&y) && ck::valid_date(y, value(m), value(d))
     };
     (g[0] == 4 && g[1] <= 2 && g[2] <= 2 && ok(&a, &b, &c))
-        || (g[2] == 4 && g[0] <= 2 && g[1] <= 2 && ok(&c, &b, &a))
+        || (g[2] == 4 && g[0] <= 2 && g[1] <= 2 && (ok(&c, &b, &a) || ok(&c, &a, &b)))
 }
 
 fn push(out: &mut Vec<Candidate>, sp: &Span<'_>, kind: Kind, score: f32, context: u64) {
