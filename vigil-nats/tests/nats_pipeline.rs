@@ -1023,6 +1023,23 @@ async fn slow_work_sends_progress_acks_instead_of_being_redelivered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_with_an_nkey_seed() {
+    init_tracing();
+    // A test-only user key pair.
+    const SEED: &str = "SUAKZOIWTXSFEEY6KKDYXMSL7K4LENVYKN4CE77SHCCNLLAK6EQYD436PQ";
+    const PUBLIC: &str = "UBRL5R4J6X7JAF7AZPN4C7I7T4XHVLP5ED5ISYR4KDGS76N35MYRNHH2";
+    let server = Server::start_with(&format!(
+        "authorization {{\n  users = [\n    {{ nkey: {PUBLIC} }}\n  ]\n}}\n"
+    ));
+    let mut config = test_config(&server);
+    config.connection.connect_timeout_ms = 2_000;
+    assert!(Client::connect(&config).await.is_err(), "no key, no entry");
+    config.connection.nkey_seed = Some(SEED.into());
+    let client = Client::connect(&config).await.expect("nkey accepted");
+    client.setup().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connects_over_tls_with_the_configured_ca() {
     init_tracing();
     // Test-only certificates (valid until 2126) for 127.0.0.1, signed by tests/tls/ca.pem.
