@@ -94,6 +94,10 @@ async fn nats_api(
     }
     .load()?;
     let client = vigil::nats::Client::connect(&nats).await?;
+    // Serve anyway (readiness and /health/nats report it), but say what is missing.
+    if let Err(e) = client.health().await {
+        tracing::warn!(error = %e, "NATS topology not ready; run `vigil setup`");
+    }
     Ok(Api::nats(client, engine, config)?)
 }
 

@@ -109,9 +109,10 @@ impl Default for CorsConfig {
 pub struct QueueConfig {
     /// Requests waiting for the worker; `/v1/analyze/async` answers 503 when full.
     pub capacity: usize,
-    /// Finished results kept for `GET /v1/analyze/{requestId}`; the oldest go first.
+    /// Finished results kept for `GET /v1/analyze/{requestId}`; the oldest go first. On the
+    /// NATS backend: how many accepted ids are remembered to answer 202 "pending".
     pub max_retained_results: usize,
-    /// Finished results older than this are forgotten.
+    /// Finished results (NATS: accepted ids) older than this are forgotten.
     pub result_ttl_secs: u64,
 }
 

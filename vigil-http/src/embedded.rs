@@ -216,7 +216,7 @@ impl Embedded {
 
     /// Queue figures for `/metrics` and `/ready`.
     pub(crate) fn gauges(&self) -> Vec<Gauge> {
-        let depth = self.capacity - self.queue.capacity();
+        let depth = self.queue_depth();
         vec![
             Gauge {
                 name: "vigil_async_queue_depth",
