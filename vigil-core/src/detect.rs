@@ -168,10 +168,10 @@ impl Detector {
             }
         };
         let mut hits = Vec::new();
-        for view in &views.views {
+        for (index, view) in views.views.iter().enumerate() {
             self.view_hits(view, &mut hits);
             for h in &hits {
-                record(h.rule, view.kind, view.original(h.start, h.end));
+                record(h.rule, view.kind, views.original(index, h.start, h.end));
             }
         }
         hits.clear();

@@ -49,7 +49,8 @@ impl ViewKind {
     }
 }
 
-/// A rewritten text and, per byte, the original byte range it stands for.
+/// A rewritten text and, per byte, the original byte range it stands for. The ROT13 and
+/// reversed views share the normalized view's map instead of carrying their own.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
     pub kind: ViewKind,
@@ -58,7 +59,35 @@ pub(crate) struct View {
     ends: Vec<u32>,
 }
 
+impl Views {
+    /// The original byte range of bytes `start..end` of view `index`.
+    pub(crate) fn original(&self, index: usize, start: usize, end: usize) -> (usize, usize) {
+        let view = &self.views[index];
+        let main = &self.views[0];
+        match view.kind {
+            // ROT13 changes ASCII letters only: same bytes, same offsets.
+            ViewKind::Rot13 => main.original(start, end),
+            // Characters in reverse order: bytes [s, e) here are [len - e, len - s) there.
+            ViewKind::Reversed => {
+                let len = main.text.len();
+                main.original(len.saturating_sub(end), len.saturating_sub(start))
+            }
+            _ => view.original(start, end),
+        }
+    }
+}
+
 impl View {
+    /// A view that maps through the normalized view (see [`Views::original`]).
+    fn derived(kind: ViewKind, text: String) -> View {
+        View {
+            kind,
+            text,
+            starts: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
     /// The original byte range covered by view bytes `start..end` (end exclusive, non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
         if self.starts.is_empty() {
@@ -370,6 +399,32 @@ const SPACED_SEPARATORS: &[char] = &[' ', '-', '.', '_', '*', '/', '|', '~', '+'
 /// A longer gap between letters (two or more separators) becomes a word break.
 fn join_spaced(units: Vec<Unit>, signals: &mut Signals) -> Vec<Unit> {
     let n = units.len();
+    // Cheap pre-check: a run needs four one-character tokens within seven units.
+    let lone = |i: usize| {
+        units[i].c.is_alphanumeric()
+            && (i == 0 || !units[i - 1].c.is_alphanumeric())
+            && (i + 1 >= n || !units[i + 1].c.is_alphanumeric())
+    };
+    let mut streak = 0;
+    let mut last_lone = usize::MAX;
+    let mut any = false;
+    for i in 0..n {
+        if lone(i) {
+            streak = if last_lone != usize::MAX && i - last_lone <= 4 {
+                streak + 1
+            } else {
+                1
+            };
+            last_lone = i;
+            if streak >= 4 {
+                any = true;
+                break;
+            }
+        }
+    }
+    if !any {
+        return units;
+    }
     let single = |i: usize| -> bool {
         units[i].c.is_alphanumeric()
             && (i == 0 || !units[i - 1].c.is_alphanumeric())
@@ -426,6 +481,15 @@ fn join_spaced(units: Vec<Unit>, signals: &mut Signals) -> Vec<Unit> {
 
 /// Replace leetspeak tokens whose decoding is a vocabulary word (`1gn0r3` -> `ignore`).
 fn undo_leet(units: Vec<Unit>, vocab: &HashSet<String>, signals: &mut Signals) -> Vec<Unit> {
+    // Cheap pre-check: only a letter next to a leet character can start a leet word.
+    let candidate = units.windows(2).any(|w| {
+        let (a, b) = (w[0].c, w[1].c);
+        (a.is_alphabetic() && !b.is_alphabetic() && leet(b).is_some())
+            || (b.is_alphabetic() && !a.is_alphabetic() && leet(a).is_some())
+    });
+    if !candidate {
+        return units;
+    }
     let mut out = Vec::with_capacity(units.len());
     let mut i = 0;
     let mut word = String::new();
