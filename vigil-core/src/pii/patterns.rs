@@ -601,7 +601,7 @@ fn emails(text: &str, out: &mut Vec<Candidate>) {
     let local_char =
         |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'');
     let mut last_end = 0;
-    for at in memchr_iter(b'@', b) {
+    for at in positions_of(b'@', b) {
         if at < last_end {
             continue;
         }
@@ -673,7 +673,7 @@ fn emails(text: &str, out: &mut Vec<Candidate>) {
     }
 }
 
-fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+fn positions_of(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
     hay.iter()
         .enumerate()
         .filter(move |&(_, &c)| c == needle)
