@@ -46,7 +46,8 @@ pub struct Api {
 
 impl Api {
     /// The API on the engine in this process; async requests go to a bounded in-memory queue
-    /// served by one worker task (not durable: lost when the process stops).
+    /// served by a worker task, as many at a time as analyses may run (not durable: lost when
+    /// the process stops).
     ///
     /// Must be called inside a tokio runtime (it starts the worker task).
     pub fn embedded(engine: Arc<Engine>, config: HttpConfig) -> Result<Api, Error> {

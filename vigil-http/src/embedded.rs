@@ -160,7 +160,8 @@ impl Embedded {
             results: Arc::clone(&results),
             metrics,
             callbacks,
-            permits: Arc::new(Semaphore::new(config.callbacks.max_in_flight)),
+            job_slots: Arc::new(Semaphore::new(config.analysis_concurrency())),
+            callback_slots: Arc::new(Semaphore::new(config.callbacks.max_in_flight)),
         };
         let handle = tokio::spawn(context.run(rx, Arc::clone(&stop)));
         let backend = Embedded {
@@ -332,18 +333,25 @@ fn analyze_all(
         .collect()
 }
 
-/// What the worker task owns.
+/// What the worker task shares with the jobs it starts.
 struct WorkerContext {
     runner: Runner,
     results: Arc<ResultStore>,
     metrics: Arc<Metrics>,
     callbacks: Callbacks,
-    permits: Arc<Semaphore>,
+    /// Jobs analyzed at once (as many as the runner can run).
+    job_slots: Arc<Semaphore>,
+    /// Callbacks in flight (`callbacks.max_in_flight`).
+    callback_slots: Arc<Semaphore>,
 }
 
 impl WorkerContext {
+    /// Take jobs until stopped, each in its own task. Waiting for a free slot before taking
+    /// the next job is what pushes back on the queue (and so on submitters) when the engine
+    /// or the callback receivers are slow.
     async fn run(self, mut rx: mpsc::Receiver<Job>, stop: Arc<Notify>) {
-        let mut deliveries = JoinSet::new();
+        let context = Arc::new(self);
+        let mut jobs = JoinSet::new();
         let mut closing = false;
         loop {
             let job = if closing {
@@ -360,13 +368,34 @@ impl WorkerContext {
                 }
             };
             let Some(job) = job else { break };
-            self.process(job, &mut deliveries).await;
-            while deliveries.try_join_next().is_some() {}
+            let Ok(job_slot) = Arc::clone(&context.job_slots).acquire_owned().await else {
+                break;
+            };
+            let callback_slot = match job.callback {
+                Some(_) => match Arc::clone(&context.callback_slots).acquire_owned().await {
+                    Ok(slot) => Some(slot),
+                    Err(_) => break,
+                },
+                None => None,
+            };
+            let context = Arc::clone(&context);
+            jobs.spawn(async move {
+                if let Some((url, verdict)) = context.process(job).await {
+                    drop(job_slot);
+                    context
+                        .callbacks
+                        .deliver_and_record(&context.metrics, &url, &verdict)
+                        .await;
+                }
+                drop(callback_slot);
+            });
+            while jobs.try_join_next().is_some() {}
         }
-        while deliveries.join_next().await.is_some() {}
+        while jobs.join_next().await.is_some() {}
     }
 
-    async fn process(&self, job: Job, deliveries: &mut JoinSet<()>) {
+    /// Analyze and store one job; returns what to call back, if anything.
+    async fn process(&self, job: Job) -> Option<(Url, Arc<Verdict>)> {
         let id = job.request.request_id.clone();
         let text_bytes = job.request.text.len();
         match self.runner.analyze(job.request).await {
@@ -382,20 +411,12 @@ impl WorkerContext {
                 );
                 let verdict = Arc::new(verdict);
                 self.results.finish(&id, Status::Done(Arc::clone(&verdict)));
-                if let Some(url) = job.callback {
-                    // Waiting for a permit pushes back on the queue when receivers are slow.
-                    let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
-                        return;
-                    };
-                    let callbacks = self.callbacks.clone();
-                    let metrics = Arc::clone(&self.metrics);
-                    deliveries.spawn(async move {
-                        callbacks.deliver_and_record(&metrics, &url, &verdict).await;
-                        drop(permit);
-                    });
-                }
+                job.callback.map(|url| (url, verdict))
             }
-            Err(_) => self.results.finish(&id, Status::Failed),
+            Err(_) => {
+                self.results.finish(&id, Status::Failed);
+                None
+            }
         }
     }
 }
