@@ -136,6 +136,13 @@ fn every_builtin_recognizer_finds_its_entity_in_context() {
         ),
         ("UK_NHS", "NHS number 943 476 5919", "943 476 5919"),
         ("DE_TAX_ID", "Steuer-ID 86095742719", "86095742719"),
+        ("NL_BSN", "mijn BSN is 111222333", "111222333"),
+        ("SE_PERSONNUMMER", "personnummer 811218-9876", "811218-9876"),
+        (
+            "SE_PERSONNUMMER",
+            "personnummer 19811218-9876",
+            "19811218-9876",
+        ),
         ("ES_DNI", "DNI 12345678Z", "12345678Z"),
         ("ES_DNI", "NIE X1234567L", "X1234567L"),
         (

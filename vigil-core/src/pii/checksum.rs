@@ -457,6 +457,43 @@ pub(crate) fn fr_nir(d: &[u8]) -> bool {
     97 - n13 % 97 == key
 }
 
+/// Dutch BSN (burgerservicenummer): the "11-proef", weights 9..2 and -1.
+pub(crate) fn nl_bsn(d: &[u8]) -> bool {
+    if d.len() != 9 || d.iter().all(|&x| x == 0) {
+        return false;
+    }
+    let sum: i32 = d[..8]
+        .iter()
+        .zip((2..=9).rev())
+        .map(|(&x, w)| i32::from(x) * w)
+        .sum::<i32>()
+        - i32::from(d[8]);
+    sum % 11 == 0
+}
+
+/// Swedish personnummer / samordningsnummer: YYMMDD (day + 60 for coordination numbers) or
+/// YYYYMMDD, then 3 digits and a Luhn check over the 10-digit form.
+pub(crate) fn se_personnummer(d: &[u8]) -> bool {
+    let ten = match d.len() {
+        10 => d,
+        12 => {
+            let century = u32::from(d[0]) * 10 + u32::from(d[1]);
+            if !(18..=20).contains(&century) {
+                return false;
+            }
+            &d[2..]
+        }
+        _ => return false,
+    };
+    let two = |i: usize| u32::from(ten[i]) * 10 + u32::from(ten[i + 1]);
+    let (yy, mm, mut dd) = (two(0), two(2), two(4));
+    if dd > 60 {
+        dd -= 60;
+    }
+    let date_ok = valid_date(2000 + yy, mm, dd) || valid_date(1900 + yy, mm, dd);
+    date_ok && luhn(ten)
+}
+
 const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
 
 /// Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 digits + letter), upper case, compact.
@@ -624,6 +661,11 @@ mod tests {
         assert!(it_fiscal_code(b"RSSMRA85T10A562S"));
         assert!(!it_fiscal_code(b"RSSMRA85T10A562T"));
         assert!(fr_nir(&ds("185057800608491")));
+        assert!(nl_bsn(&ds("111222333")));
+        assert!(!nl_bsn(&ds("111222334")));
+        assert!(se_personnummer(&ds("8112189876")));
+        assert!(se_personnummer(&ds("198112189876")));
+        assert!(!se_personnummer(&ds("8112189875")));
         assert!(bic(b"DEUTDEFF"));
         assert!(bic(b"BPKOPLPWXXX"));
         assert!(!bic(b"DEUTXXFF"));

@@ -24,6 +24,8 @@ pub(crate) mod group {
     pub(crate) const IT_CF: u64 = 1 << 16;
     /// "swift", "bic": the only words that make an all-letter 8-char word a BIC.
     pub(crate) const SWIFT: u64 = 1 << 17;
+    pub(crate) const NL_BSN: u64 = 1 << 18;
+    pub(crate) const SE_PNR: u64 = 1 << 19;
     /// Any national-id or card family: a phone-shaped number next to one of these words is
     /// more likely a mistyped id than a phone number.
     pub(crate) const IDS: u64 = CARD
@@ -39,11 +41,13 @@ pub(crate) mod group {
         | DE_TAX
         | FR_NIR
         | ES_DNI
-        | IT_CF;
+        | IT_CF
+        | NL_BSN
+        | SE_PNR;
     /// Words that say a number is not personal data (order, version, invoice number ...).
     pub(crate) const NOT_PII: u64 = 1 << 63;
     /// First bit free for host-defined recognizers.
-    pub(crate) const CUSTOM_BASE: u32 = 18;
+    pub(crate) const CUSTOM_BASE: u32 = 20;
 }
 
 use group::*;
@@ -179,6 +183,12 @@ const WORDS: &[(&str, u64)] = &[
     ("nie", ES_DNI),
     ("nif", ES_DNI),
     ("documento", ES_DNI),
+    ("bsn", NL_BSN),
+    ("burgerservicenummer", NL_BSN),
+    ("sofinummer", NL_BSN),
+    ("personnummer", SE_PNR),
+    ("personnumret", SE_PNR),
+    ("samordningsnummer", SE_PNR),
     ("codice fiscale", IT_CF),
     ("fiscale", IT_CF),
     ("cf", IT_CF),

@@ -140,6 +140,8 @@ pub const VALIDATORS: &[&str] = &[
     "uk_nhs",
     "de_tax_id",
     "fr_nir",
+    "nl_bsn",
+    "se_personnummer",
     "es_dni",
     "it_fiscal_code",
     "pl_id_card",
@@ -410,6 +412,8 @@ kinds! {
     EsDni => "ES_DNI", "[DNI]", 4;
     ItFiscalCode => "IT_FISCAL_CODE", "[CODICE_FISCALE]", 4;
     FrNir => "FR_NIR", "[NIR]", 4;
+    NlBsn => "NL_BSN", "[BSN]", 4;
+    SePersonnummer => "SE_PERSONNUMMER", "[PERSONNUMMER]", 4;
     AwsAccessKey => "AWS_ACCESS_KEY", "[AWS_ACCESS_KEY]", 5;
     AwsSecretKey => "AWS_SECRET_KEY", "[AWS_SECRET_KEY]", 5;
     GithubToken => "GITHUB_TOKEN", "[GITHUB_TOKEN]", 5;
@@ -490,6 +494,8 @@ impl Validator {
             "uk_nhs" => Validator::Digits(ck::nhs),
             "de_tax_id" => Validator::Digits(ck::de_tax_id),
             "fr_nir" => Validator::Digits(ck::fr_nir),
+            "nl_bsn" => Validator::Digits(ck::nl_bsn),
+            "se_personnummer" => Validator::Digits(ck::se_personnummer),
             "es_dni" => Validator::Alnum(ck::es_dni),
             "it_fiscal_code" => Validator::Alnum(ck::it_fiscal_code),
             "pl_id_card" => Validator::Alnum(ck::pl_id_card),

@@ -539,6 +539,9 @@ fn classify(sp: &Span<'_>, out: &mut Vec<Candidate>) {
                     push(out, sp, Kind::UsSsn, score, group::SSN);
                 }
             }
+            if ck::nl_bsn(d) && (bare || (g == [4, 2, 3] && uniform)) {
+                push(out, sp, Kind::NlBsn, 0.3, group::NL_BSN);
+            }
             if ck::regon(d) && (bare || (g == [3, 3, 3] && uniform)) {
                 push(
                     out,
@@ -564,6 +567,10 @@ fn classify(sp: &Span<'_>, out: &mut Vec<Candidate>) {
                     push(out, sp, Kind::PlNip, score, group::NIP);
                 }
             }
+            if ck::se_personnummer(d) && (bare || (g == [6, 4] && sp.uniform(Sep::Dash))) {
+                let score = if bare { 0.3 } else { 0.45 };
+                push(out, sp, Kind::SePersonnummer, score, group::SE_PNR);
+            }
             if ck::nhs(d) && (bare || (g == [3, 3, 4] && uniform)) {
                 push(
                     out,
@@ -587,6 +594,10 @@ fn classify(sp: &Span<'_>, out: &mut Vec<Candidate>) {
                     group::DE_TAX,
                 );
             }
+        }
+        12 if ck::se_personnummer(d) && (bare || (g == [8, 4] && sp.uniform(Sep::Dash))) => {
+            let score = if bare { 0.3 } else { 0.45 };
+            push(out, sp, Kind::SePersonnummer, score, group::SE_PNR);
         }
         14 if ck::regon(d) && (bare || (g == [3, 3, 3, 5] && uniform)) => {
             let score = if bare { 0.45 } else { 0.5 };
