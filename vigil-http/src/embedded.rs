@@ -433,6 +433,31 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_full_queue_refuses_and_forgets_the_request() {
+        // A queue nobody drains: the receiver is held, not read.
+        let (queue, _rx) = mpsc::channel(1);
+        let backend = Embedded {
+            runner: Runner {
+                engine: Arc::new(Engine::new(vigil_core::Config::default()).unwrap()),
+                inline_max_bytes: 0,
+                permits: Arc::new(Semaphore::new(1)),
+            },
+            queue,
+            capacity: 1,
+            results: Arc::new(store(10, Duration::from_secs(60))),
+            next_seq: AtomicU64::new(0),
+        };
+        assert_eq!(backend.submit(AnalyzeRequest::new("a", "x"), None), Ok(1));
+        assert_eq!(backend.queue_depth(), 1);
+        assert_eq!(
+            backend.submit(AnalyzeRequest::new("b", "y"), None),
+            Err(ApiError::Unavailable("Async queue is full".into()))
+        );
+        assert_eq!(backend.status("a"), Status::Pending);
+        assert_eq!(backend.status("b"), Status::Unknown);
+    }
+
     #[test]
     fn store_keeps_at_most_max_done_results() {
         let s = store(2, Duration::from_secs(60));

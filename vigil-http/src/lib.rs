@@ -21,6 +21,10 @@
 //! # }
 //! ```
 //!
+//! [`Api::embedded`] runs the engine in this process (async requests in a bounded in-memory
+//! queue, not durable); `Api::nats` (feature `nats`) talks to `vigil worker` processes through
+//! `vigil_nats::Client`. Either way the host owns the listener and signals, or calls [`run`].
+//!
 //! Routes: `POST /v1/analyze`, `POST /v1/analyze/async`, `GET /v1/analyze/{requestId}`,
 //! `POST /v1/analyze/batch`, `GET /health`, `GET /ready`, `GET /health/nats`, `GET /metrics`,
 //! `GET /openapi.json`. Errors are JSON `{"error": "..."}`; see [`ApiError`] for the statuses.
