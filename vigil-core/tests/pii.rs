@@ -111,6 +111,11 @@ fn every_builtin_recognizer_finds_its_entity_in_context() {
             "konto DE89370400440532013000",
             "DE89370400440532013000",
         ),
+        (
+            "IBAN_CODE",
+            "nr konta pl61109010140000071219812874",
+            "pl61109010140000071219812874",
+        ),
         ("SWIFT_CODE", "SWIFT/BIC: BPKOPLPW", "BPKOPLPW"),
         ("PL_PESEL", "Mój PESEL: 44051401359", "44051401359"),
         (

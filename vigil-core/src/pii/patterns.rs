@@ -44,7 +44,8 @@ pub(crate) struct Patterns {
 }
 
 const SPECS: &[(&str, Handler)] = &[
-    (r"[A-Z]{2}[0-9]{2}", Handler::IbanStart),
+    // Lower case too ("pl61 1090 ..."): the length table and mod-97 keep it precise.
+    (r"[A-Za-z]{2}[0-9]{2}", Handler::IbanStart),
     (r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?", Handler::Bic),
     (
         r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]",
@@ -282,7 +283,8 @@ fn handle(
             if !boundary_before(text, s) {
                 return;
             }
-            let Some(len) = ck::iban_length([b[s], b[s + 1]]) else {
+            let country = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
+            let Some(len) = ck::iban_length(country) else {
                 return;
             };
             // Collect `len` alphanumerics, allowing one space or dash between them.
