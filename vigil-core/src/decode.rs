@@ -144,9 +144,7 @@ pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
             && bytes[i + 1].is_ascii_hexdigit()
             && bytes[i + 2].is_ascii_hexdigit()
     };
-    if bytes.iter().filter(|&&b| b == b'%').nth(2).is_none() {
-        return None;
-    }
+    bytes.iter().filter(|&&b| b == b'%').nth(2)?;
     let positions: Vec<usize> = (0..bytes.len()).filter(|&i| is_escape(i)).collect();
     if positions.len() < 3 {
         return None;
@@ -170,9 +168,7 @@ pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
 
 /// Decode HTML character references when the text has at least three.
 pub(crate) fn html_entities(text: &str) -> Option<(usize, usize, String)> {
-    if text.bytes().filter(|&b| b == b'&').nth(2).is_none() {
-        return None;
-    }
+    text.bytes().filter(|&b| b == b'&').nth(2)?;
     let mut out = String::with_capacity(text.len());
     let mut count = 0;
     let (mut first, mut last) = (usize::MAX, 0);
@@ -227,9 +223,7 @@ fn decode_entity(name: &str) -> Option<char> {
 
 /// Decode `\xHH` and `\uXXXX` escapes when the text has at least three.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
-    if text.bytes().filter(|&b| b == b'\\').nth(2).is_none() {
-        return None;
-    }
+    text.bytes().filter(|&b| b == b'\\').nth(2)?;
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending: Vec<u8> = Vec::new();

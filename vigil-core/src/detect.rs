@@ -305,12 +305,9 @@ fn char_spans(text: &str, ranges: impl Iterator<Item = (usize, usize)>) -> Vec<S
     points.sort_unstable();
     points.dedup();
     let mut chars_at = BTreeMap::new();
-    let mut count = 0;
     let mut next = points.iter().peekable();
-    for (i, _) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
+    let boundaries = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+    for (count, i) in boundaries.enumerate() {
         while let Some(&&p) = next.peek() {
             if p <= i {
                 chars_at.insert(p, count);
@@ -319,7 +316,6 @@ fn char_spans(text: &str, ranges: impl Iterator<Item = (usize, usize)>) -> Vec<S
                 break;
             }
         }
-        count += 1;
     }
     ranges
         .iter()

@@ -573,21 +573,18 @@ impl Normalizer {
         let units = normalize_units(text, 0, &self.vocab, &mut signals);
         let mut views = Vec::new();
         let main = build_view(ViewKind::Normalized, &units);
-        if self.config.rot13 {
-            let rot: Vec<Unit> = units
-                .iter()
-                .map(|u| Unit {
-                    c: rot13(u.c),
-                    ..*u
-                })
-                .collect();
-            views.push(build_view(ViewKind::Rot13, &rot));
-        }
-        if self.config.reversed {
-            let rev: Vec<Unit> = units.iter().rev().copied().collect();
-            views.push(build_view(ViewKind::Reversed, &rev));
-        }
-        views.insert(0, main);
+        drop(units);
+        let rot = self
+            .config
+            .rot13
+            .then(|| View::derived(ViewKind::Rot13, main.text.chars().map(rot13).collect()));
+        let rev = self
+            .config
+            .reversed
+            .then(|| View::derived(ViewKind::Reversed, main.text.chars().rev().collect()));
+        views.push(main);
+        views.extend(rot);
+        views.extend(rev);
         if signals.tag_chars > 0 {
             let tags: String = text
                 .chars()

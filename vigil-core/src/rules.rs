@@ -333,11 +333,7 @@ impl RuleSet {
                 weight: spec.weight,
             });
         }
-        for unknown in config
-            .disabled_rules
-            .iter()
-            .filter(|id| !seen.contains(*id))
-        {
+        if let Some(unknown) = config.disabled_rules.iter().find(|id| !seen.contains(*id)) {
             return Err(ConfigError::invalid(
                 "detection.disabled_rules",
                 unknown,
