@@ -95,32 +95,39 @@ pub(crate) fn hex_runs(text: &str) -> Vec<(usize, usize, String)> {
             i += 1;
             continue;
         }
+        // Measure the run first; only long runs (never ordinary words) are decoded.
         let start = i;
-        let mut digits = Vec::new();
+        let mut digits = 0usize;
         while i < bytes.len() {
             if bytes[i].is_ascii_hexdigit() {
-                digits.push(bytes[i]);
+                digits += 1;
                 i += 1;
             } else if (bytes[i] == b' ' || bytes[i] == b':')
                 && i + 1 < bytes.len()
                 && bytes[i + 1].is_ascii_hexdigit()
-                && digits.len() % 2 == 0
+                && digits % 2 == 0
             {
                 i += 1;
             } else {
                 break;
             }
         }
-        if digits.len() >= 16 && digits.len() % 2 == 0 {
-            let decoded: Vec<u8> = digits
-                .chunks(2)
-                .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
-                .collect();
-            if let Ok(s) = String::from_utf8(decoded)
-                && looks_like_text(&s)
-            {
-                out.push((start, i, s));
-            }
+        if digits < 16 || digits % 2 != 0 {
+            continue;
+        }
+        let hex: Vec<u8> = bytes[start..i]
+            .iter()
+            .copied()
+            .filter(u8::is_ascii_hexdigit)
+            .collect();
+        let decoded: Vec<u8> = hex
+            .chunks(2)
+            .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
+            .collect();
+        if let Ok(s) = String::from_utf8(decoded)
+            && looks_like_text(&s)
+        {
+            out.push((start, i, s));
         }
     }
     out

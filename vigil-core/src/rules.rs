@@ -402,7 +402,7 @@ impl RuleSet {
         // pattern gated by a suffix runs once over the whole text.
         // After MAX_ATTEMPTS failed anchored tries, a pattern falls back to one unanchored
         // search from there: text repeating a trigger word costs one scan, not one per word.
-        const MAX_ATTEMPTS: u16 = 32;
+        const MAX_ATTEMPTS: u16 = 128;
         let mut done = vec![false; group.each.len()];
         let mut attempts = vec![0u16; group.each.len()];
         let mut whole = Vec::new();
