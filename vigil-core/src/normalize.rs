@@ -356,6 +356,14 @@ fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
     units
 }
 
+/// Fold `text` the way the normalized view does (case, width, diacritics, invisible
+/// characters, whitespace), without the context-dependent passes: how rule phrases are written.
+pub(crate) fn fold_text(text: &str) -> String {
+    let mut signals = Signals::default();
+    let folded: String = fold(text, 0, &mut signals).iter().map(|u| u.c).collect();
+    folded.trim().to_string()
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || leet(c).is_some()
 }

@@ -146,31 +146,6 @@ pub(crate) struct RuleSet {
     pub vocabulary: HashSet<String>,
 }
 
-/// Fold a phrase the way the normalized view folds text (lowercase, no diacritics, single
-/// spaces), so rules are written once in plain form.
-fn fold_phrase(p: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let mut out = String::with_capacity(p.len());
-    for c in p.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
-        }
-        for l in c.to_lowercase() {
-            match l {
-                'ł' => out.push('l'),
-                'ß' => out.push_str("ss"),
-                c if c.is_whitespace() => {
-                    if !out.ends_with(' ') {
-                        out.push(' ')
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-    }
-    out.trim().to_string()
-}
-
 fn compile_group(
     patterns: &[(usize, String)],
     case_insensitive: bool,
@@ -315,7 +290,7 @@ impl RuleSet {
             }
             let index = rules.len();
             for p in &spec.phrases {
-                let folded = fold_phrase(p);
+                let folded = crate::normalize::fold_text(p);
                 vocabulary_words(&folded, &mut vocabulary);
                 phrases.push(folded);
                 phrase_rule.push(index);
