@@ -355,11 +355,13 @@ fn stream_mismatch(want: &stream::Config, found: &stream::Config) -> Option<Diff
         .or_else(|| differ("allow_direct", want.allow_direct, found.allow_direct))
 }
 
-fn filters(config: &consumer::Config) -> Vec<String> {
-    let mut f = if config.filter_subjects.is_empty() {
-        vec![config.filter_subject.clone()]
+/// A consumer's filter subjects, whether set as one `filter_subject` or as
+/// `filter_subjects`, sorted and without empty entries.
+fn filters(subject: &str, subjects: &[String]) -> Vec<String> {
+    let mut f = if subjects.is_empty() {
+        vec![subject.to_string()]
     } else {
-        config.filter_subjects.clone()
+        subjects.to_vec()
     };
     f.retain(|s| !s.is_empty());
     f.sort();
@@ -367,16 +369,9 @@ fn filters(config: &consumer::Config) -> Vec<String> {
 }
 
 fn consumer_mismatch(want: &pull::Config, found: &consumer::Config) -> Option<Difference> {
-    let want_filters = {
-        let mut f = if want.filter_subjects.is_empty() {
-            vec![want.filter_subject.clone()]
-        } else {
-            want.filter_subjects.clone()
-        };
-        f.sort();
-        f
-    };
-    differ("filter_subjects", want_filters, filters(found))
+    let want_filters = filters(&want.filter_subject, &want.filter_subjects);
+    let found_filters = filters(&found.filter_subject, &found.filter_subjects);
+    differ("filter_subjects", want_filters, found_filters)
         .or_else(|| differ("ack_policy", want.ack_policy, found.ack_policy))
         .or_else(|| differ("deliver_policy", want.deliver_policy, found.deliver_policy))
         .or_else(|| differ("ack_wait", want.ack_wait, found.ack_wait))
