@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use faults::harness::{Server, wait_for};
 use faults::{
-    Scratch, T, WorkerProcess, check, fault_config, poison, ready_client, requests, submit,
+    Scratch, Stages, T, WorkerProcess, check, fault_config, poison, ready_client, requests, submit,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,7 +26,7 @@ async fn worker_killed_mid_stream_and_replaced_loses_and_doubles_nothing() {
     let mut first = WorkerProcess::start("all", &config, &scratch, "first");
     let submitting = {
         let (client, load, bad) = (client.clone(), load.clone(), bad.clone());
-        tokio::spawn(async move { submit(&client, &load, &bad, 200, T).await })
+        tokio::spawn(async move { submit(&client, &load, &bad, 200, T, Default::default()).await })
     };
     // Kill it mid-stream: some verdicts stored, many requests still ahead, messages held.
     let at_kill = wait_for("the first worker mid-stream", T, || {
@@ -49,6 +49,7 @@ async fn worker_killed_mid_stream_and_replaced_loses_and_doubles_nothing() {
         &submitted,
         tap,
         &mut [&mut second],
+        Stages::Once,
         Duration::from_secs(120),
     )
     .await;

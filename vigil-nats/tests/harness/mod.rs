@@ -124,6 +124,23 @@ impl Server {
         self.kill();
         self.spawn();
     }
+
+    /// Stop it the way an operator does (SIGTERM: the server flushes its stores and exits),
+    /// then start it again on the same port with the same store.
+    pub fn restart_gracefully(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.spawn();
+    }
 }
 
 impl Drop for Server {
