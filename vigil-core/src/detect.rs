@@ -48,7 +48,7 @@ struct RuleHit {
 
 impl Detector {
     pub(crate) fn new(config: &Config) -> Result<Self, ConfigError> {
-        let rules = RuleSet::new(&config.detection)?;
+        let rules = RuleSet::new(&config.detection, &config.normalization)?;
         let normalizer = Normalizer::new(config.normalization.clone(), rules.vocabulary.clone());
         let allowlist = if config.detection.allowlist.is_empty() {
             None
@@ -86,9 +86,7 @@ impl Detector {
     fn view_hits(&self, view: &View, out: &mut Vec<Hit>) {
         out.clear();
         self.rules.phrase_hits(&view.text, out);
-        if !matches!(view.kind, ViewKind::Rot13 | ViewKind::Reversed) {
-            self.rules.regex_hits(Target::Normalized, &view.text, out);
-        }
+        self.rules.regex_hits(Target::Normalized, &view.text, out);
         if let Some(allow) = &self.allowlist {
             let masked: Vec<(usize, usize)> = allow
                 .find_overlapping_iter(&view.text)
@@ -171,7 +169,8 @@ impl Detector {
         for (index, view) in views.views.iter().enumerate() {
             self.view_hits(view, &mut hits);
             for h in &hits {
-                record(h.rule, view.kind, views.original(index, h.start, h.end));
+                let kind = h.disguise.unwrap_or(view.kind);
+                record(h.rule, kind, views.original(index, h.start, h.end));
             }
         }
         hits.clear();

@@ -10,7 +10,9 @@
 //!   `I-g-n-o-r-e`), and leetspeak undone where the result is a word of the rule vocabulary.
 //! - decoded payloads (`base64`, `hex`, `url`, `html`, `escape`, `tags`): embedded encodings and
 //!   Unicode-tag smuggling, decoded, normalized and decoded again up to a bounded depth and size.
-//! - `rot13` and `reversed`: the normalized text transformed, for phrase rules only.
+//!
+//! ROT13 and reversed text need no views of their own: the rule set matches phrases in those
+//! disguises directly (see `RuleSet::new`), and reports hits as found in `rot13` / `reversed`.
 
 use std::collections::HashSet;
 
@@ -49,8 +51,7 @@ impl ViewKind {
     }
 }
 
-/// A rewritten text and, per byte, the original byte range it stands for. The ROT13 and
-/// reversed views share the normalized view's map instead of carrying their own.
+/// A rewritten text and, per byte, the original byte range it stands for.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
     pub kind: ViewKind,
@@ -62,32 +63,11 @@ pub(crate) struct View {
 impl Views {
     /// The original byte range of bytes `start..end` of view `index`.
     pub(crate) fn original(&self, index: usize, start: usize, end: usize) -> (usize, usize) {
-        let view = &self.views[index];
-        let main = &self.views[0];
-        match view.kind {
-            // ROT13 changes ASCII letters only: same bytes, same offsets.
-            ViewKind::Rot13 => main.original(start, end),
-            // Characters in reverse order: bytes [s, e) here are [len - e, len - s) there.
-            ViewKind::Reversed => {
-                let len = main.text.len();
-                main.original(len.saturating_sub(end), len.saturating_sub(start))
-            }
-            _ => view.original(start, end),
-        }
+        self.views[index].original(start, end)
     }
 }
 
 impl View {
-    /// A view that maps through the normalized view (see [`Views::original`]).
-    fn derived(kind: ViewKind, text: String) -> View {
-        View {
-            kind,
-            text,
-            starts: Vec::new(),
-            ends: Vec::new(),
-        }
-    }
-
     /// The original byte range covered by view bytes `start..end` (end exclusive, non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
         if self.starts.is_empty() {
@@ -579,20 +559,8 @@ impl Normalizer {
     pub(crate) fn views(&self, text: &str) -> Views {
         let mut signals = Signals::default();
         let units = normalize_units(text, 0, &self.vocab, &mut signals);
-        let mut views = Vec::new();
-        let main = build_view(ViewKind::Normalized, &units);
+        let mut views = vec![build_view(ViewKind::Normalized, &units)];
         drop(units);
-        let rot = self
-            .config
-            .rot13
-            .then(|| View::derived(ViewKind::Rot13, main.text.chars().map(rot13).collect()));
-        let rev = self
-            .config
-            .reversed
-            .then(|| View::derived(ViewKind::Reversed, main.text.chars().rev().collect()));
-        views.push(main);
-        views.extend(rot);
-        views.extend(rev);
         if signals.tag_chars > 0 {
             let tags: String = text
                 .chars()
@@ -714,7 +682,8 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
     i
 }
 
-fn rot13(c: char) -> char {
+/// ROT13 of one character (ASCII letters only).
+pub(crate) fn rot13(c: char) -> char {
     match c {
         'a'..='m' | 'A'..='M' => (c as u8 + 13) as char,
         'n'..='z' | 'N'..='Z' => (c as u8 - 13) as char,

@@ -4,13 +4,14 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 use serde::Deserialize;
 
-use crate::config::{ConfigError, DetectionConfig, RuleSpec};
+use crate::config::{ConfigError, DetectionConfig, NormalizationConfig, RuleSpec};
+use crate::normalize::{ViewKind, rot13};
 
 /// The built-in rules, one TOML file per concern.
 const BUILTIN: &[(&str, &str)] = &[
@@ -83,20 +84,31 @@ struct Gate {
     prefix: bool,
 }
 
-/// Pick the more selective of the pattern's prefix and suffix literal sets (longer literals
-/// are rarer), or `None` when neither is small and specific enough to gate on.
-fn gate(pattern: &str, case_insensitive: bool) -> Option<Gate> {
+/// The literals that gate `pattern`, or `None` when no literal set is specific enough.
+///
+/// Candidates are the prefixes of the whole pattern (matches start there, so anchored attempts
+/// suffice), its suffixes, and the prefixes of each top-level concatenated part (every match
+/// contains one of them somewhere). Longer literals are rarer, so the candidate whose shortest
+/// literal is longest wins, prefixes on ties. Case is ignored: the trigger automaton matches
+/// ASCII case-insensitively, so `(?i)` patterns gate on the same literals.
+fn gate(pattern: &str) -> Option<Gate> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Hir, HirKind};
+    let sensitive = without_leading_case_flag(pattern);
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
-        .case_insensitive(case_insensitive)
         .build()
-        .parse(pattern)
+        .parse(&sensitive)
         .ok()?;
-    let extract = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
+    let extract = |hir: &Hir, kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
         let is_prefix = matches!(kind, ExtractKind::Prefix);
-        let mut seq = Extractor::new().kind(kind).limit_total(256).extract(&hir);
+        // Classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
+        let mut seq = Extractor::new()
+            .kind(kind)
+            .limit_class(1)
+            .limit_total(256)
+            .extract(hir);
         if is_prefix {
             seq.optimize_for_prefix_by_preference();
         } else {
@@ -106,24 +118,59 @@ fn gate(pattern: &str, case_insensitive: bool) -> Option<Gate> {
         if lits.is_empty() || lits.len() > 128 {
             return None;
         }
-        Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
+        Some(
+            lits.iter()
+                .map(|l| l.as_bytes().to_ascii_lowercase())
+                .collect(),
+        )
     };
-    let shortest = |l: &Vec<Vec<u8>>| l.iter().map(Vec::len).min().unwrap_or(0);
-    let prefix = extract(ExtractKind::Prefix);
-    let suffix = extract(ExtractKind::Suffix);
-    // Prefix gates allow anchored attempts at each occurrence (cheap); suffix gates need a
-    // search of the whole text, so they are used only when the prefixes are too common.
-    match (prefix, suffix) {
-        (Some(p), _) if shortest(&p) >= 3 => Some(Gate {
-            literals: p,
-            prefix: true,
-        }),
-        (_, Some(s)) if shortest(&s) >= 4 => Some(Gate {
-            literals: s,
-            prefix: false,
-        }),
-        _ => None,
+    // Rarity by length; punctuation is rarer than letters in prose, so `$(` counts as three.
+    let shortest = |l: &[Vec<u8>]| {
+        l.iter()
+            .map(|lit| lit.len() + usize::from(lit.iter().any(|b| !b.is_ascii_alphanumeric())))
+            .min()
+            .unwrap_or(0)
+    };
+    let mut candidates: Vec<Gate> = Vec::new();
+    let mut push = |literals: Option<Vec<Vec<u8>>>, prefix: bool| {
+        if let Some(literals) = literals {
+            candidates.push(Gate { literals, prefix });
+        }
+    };
+    push(extract(&hir, ExtractKind::Prefix), true);
+    push(extract(&hir, ExtractKind::Suffix), false);
+    let mut top = &hir;
+    while let HirKind::Capture(c) = top.kind() {
+        top = &c.sub;
     }
+    if let HirKind::Concat(parts) = top.kind() {
+        for part in parts {
+            push(extract(part, ExtractKind::Prefix), false);
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|g| shortest(&g.literals) >= 3)
+        .max_by_key(|g| shortest(&g.literals).min(6) + if g.prefix { 2 } else { 0 })
+}
+
+/// `(?is)rest` -> `(?s)rest`, `(?i)rest` -> `rest`: leading case-insensitivity would multiply
+/// every extracted literal by its case variants.
+fn without_leading_case_flag(pattern: &str) -> String {
+    if let Some(rest) = pattern.strip_prefix("(?")
+        && let Some(close) = rest.find(')')
+    {
+        let (flags, body) = (&rest[..close], &rest[close + 1..]);
+        if flags.contains('i') && flags.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let kept: String = flags.chars().filter(|&c| c != 'i').collect();
+            return if kept.is_empty() {
+                body.to_string()
+            } else {
+                format!("(?{kept}){body}")
+            };
+        }
+    }
+    pattern.to_string()
 }
 
 /// A rule hit in some text: rule index and byte range in that text.
@@ -132,6 +179,9 @@ pub(crate) struct Hit {
     pub rule: usize,
     pub start: usize,
     pub end: usize,
+    /// `Rot13` or `Reversed` when a disguised form of a phrase matched: the hit stands for
+    /// the phrase found in that transformed view of the text.
+    pub disguise: Option<ViewKind>,
 }
 
 /// Every rule, compiled.
@@ -139,7 +189,8 @@ pub(crate) struct Hit {
 pub(crate) struct RuleSet {
     pub rules: Vec<Rule>,
     phrases: Option<AhoCorasick>,
-    phrase_rule: Vec<usize>,
+    /// Per automaton pattern: its rule and, for disguised forms, the disguise.
+    phrase_rule: Vec<(usize, Option<ViewKind>)>,
     normalized: Option<RegexGroup>,
     raw: Option<RegexGroup>,
     /// Words used by rules: leetspeak is undone only when it yields one of these.
@@ -148,7 +199,6 @@ pub(crate) struct RuleSet {
 
 fn compile_group(
     patterns: &[(usize, String)],
-    case_insensitive: bool,
     field: &str,
 ) -> Result<Option<RegexGroup>, ConfigError> {
     if patterns.is_empty() {
@@ -157,10 +207,7 @@ fn compile_group(
     // ASCII classes (`\w`, `\b`, `.` as any byte) keep the automata small and the lazy DFA
     // usable on any input: the normalized views have diacritics stripped already, and Unicode
     // classes would multiply the DFA size by orders of magnitude.
-    let syntax = syntax::Config::new()
-        .case_insensitive(case_insensitive)
-        .unicode(false)
-        .utf8(false);
+    let syntax = syntax::Config::new().unicode(false).utf8(false);
     let fixed: Vec<String> = patterns.iter().map(|(_, p)| p.clone()).collect();
     let mut each = Vec::with_capacity(fixed.len());
     for (i, p) in fixed.iter().enumerate() {
@@ -178,7 +225,7 @@ fn compile_group(
     let mut ungated = Vec::new();
     let mut prefix_gated = vec![false; fixed.len()];
     for (i, p) in fixed.iter().enumerate() {
-        match gate(p, case_insensitive) {
+        match gate(p) {
             Some(Gate {
                 literals: lits,
                 prefix,
@@ -203,6 +250,8 @@ fn compile_group(
         Some(
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&literals)
                 .map_err(|e| ConfigError::invalid(field, e.to_string(), "compilable patterns"))?,
         )
@@ -226,7 +275,13 @@ fn vocabulary_words(text: &str, vocab: &mut HashSet<String>) {
 }
 
 impl RuleSet {
-    pub(crate) fn new(config: &DetectionConfig) -> Result<RuleSet, ConfigError> {
+    /// Compile `config`'s rules. Phrases are also compiled in the disguises `normalization`
+    /// enables (ROT13, reversed), so one pass over a text finds them in every form without
+    /// building transformed copies of it.
+    pub(crate) fn new(
+        config: &DetectionConfig,
+        normalization: &NormalizationConfig,
+    ) -> Result<RuleSet, ConfigError> {
         let mut specs: Vec<(FileRule, String)> = Vec::new();
         if config.builtin_rules {
             for (name, text) in BUILTIN {
@@ -292,8 +347,26 @@ impl RuleSet {
             for p in &spec.phrases {
                 let folded = crate::normalize::fold_text(p);
                 vocabulary_words(&folded, &mut vocabulary);
+                let disguised = [
+                    (
+                        normalization.rot13,
+                        ViewKind::Rot13,
+                        folded.chars().map(rot13).collect(),
+                    ),
+                    (
+                        normalization.reversed,
+                        ViewKind::Reversed,
+                        folded.chars().rev().collect(),
+                    ),
+                ];
+                for (enabled, kind, form) in disguised {
+                    if enabled && form != folded {
+                        phrases.push(form);
+                        phrase_rule.push((index, Some(kind)));
+                    }
+                }
                 phrases.push(folded);
-                phrase_rule.push(index);
+                phrase_rule.push((index, None));
             }
             for p in spec.patterns {
                 vocabulary_words(&p, &mut vocabulary);
@@ -321,6 +394,7 @@ impl RuleSet {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&phrases)
                     .map_err(|e| {
                         ConfigError::invalid("detection.rules", e.to_string(), "compilable phrases")
@@ -331,8 +405,8 @@ impl RuleSet {
             rules,
             phrases: ac,
             phrase_rule,
-            normalized: compile_group(&normalized, false, "detection.rules.patterns")?,
-            raw: compile_group(&raw, false, "detection.rules.raw_patterns")?,
+            normalized: compile_group(&normalized, "detection.rules.patterns")?,
+            raw: compile_group(&raw, "detection.rules.raw_patterns")?,
             vocabulary,
         })
     }
@@ -345,10 +419,12 @@ impl RuleSet {
         let boundary_after = |i: usize| i >= bytes.len() || !is_word_byte_at(text, i);
         for m in ac.find_overlapping_iter(text) {
             if boundary_before(m.start()) && boundary_after(m.end()) {
+                let (rule, disguise) = self.phrase_rule[m.pattern().as_usize()];
                 out.push(Hit {
-                    rule: self.phrase_rule[m.pattern().as_usize()],
+                    rule,
                     start: m.start(),
                     end: m.end(),
+                    disguise,
                 });
             }
         }
@@ -365,6 +441,7 @@ impl RuleSet {
             rule: group.rule_of[i],
             start: m.start(),
             end: m.end(),
+            disguise: None,
         };
         for &i in &group.ungated {
             if let Some(m) = group.each[i].find(text) {
@@ -425,7 +502,8 @@ mod tests {
 
     #[test]
     fn builtin_rules_compile_with_unique_ids() {
-        let set = RuleSet::new(&DetectionConfig::default()).unwrap();
+        let set =
+            RuleSet::new(&DetectionConfig::default(), &NormalizationConfig::default()).unwrap();
         assert!(set.rules.len() > 50, "only {} rules", set.rules.len());
     }
 
@@ -442,17 +520,23 @@ mod tests {
             }],
             ..DetectionConfig::default()
         };
-        let set = RuleSet::new(&config).unwrap();
+        let set = RuleSet::new(&config, &NormalizationConfig::default()).unwrap();
         let mut hits = Vec::new();
         set.phrase_hits("danger and dance", &mut hits);
         assert!(hits.is_empty());
         set.phrase_hits("you are dan now", &mut hits);
         assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].disguise, None);
+        hits.clear();
+        set.phrase_hits("you are nad now, qna", &mut hits);
+        let disguises: Vec<_> = hits.iter().map(|h| h.disguise).collect();
+        assert_eq!(disguises, [Some(ViewKind::Reversed), Some(ViewKind::Rot13)]);
     }
 
     #[test]
     fn most_patterns_are_gated_by_literal_triggers() {
-        let set = RuleSet::new(&DetectionConfig::default()).unwrap();
+        let set =
+            RuleSet::new(&DetectionConfig::default(), &NormalizationConfig::default()).unwrap();
         let g = set.normalized.as_ref().unwrap();
         assert!(
             g.ungated.len() * 5 < g.each.len(),
@@ -463,12 +547,25 @@ mod tests {
     }
 
     #[test]
+    fn gates_use_case_free_literals_from_any_required_part() {
+        let g = gate(r"(?i)\bunion\s+(all\s+)?select\b").unwrap();
+        assert!(g.prefix);
+        assert_eq!(g.literals, vec![b"union".to_vec()]);
+        // No usable prefix (`\s*` may be empty), but every match contains `<script`.
+        let g = gate(r"(?is)\s*(<!--|/\*)\s*xx\s*<script").unwrap();
+        assert!(!g.prefix);
+        assert_eq!(without_leading_case_flag("(?is)a"), "(?s)a");
+        assert_eq!(without_leading_case_flag("(?i)a"), "a");
+        assert_eq!(without_leading_case_flag("(?:a)"), "(?:a)");
+    }
+
+    #[test]
     fn unknown_disabled_rule_is_an_error() {
         let config = DetectionConfig {
             disabled_rules: vec!["no.such.rule".into()],
             ..DetectionConfig::default()
         };
-        let err = RuleSet::new(&config).unwrap_err();
+        let err = RuleSet::new(&config, &NormalizationConfig::default()).unwrap_err();
         assert!(err.to_string().contains("detection.disabled_rules"));
     }
 }
