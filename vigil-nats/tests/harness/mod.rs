@@ -127,6 +127,7 @@ impl Server {
 
     /// Stop it the way an operator does (SIGTERM: the server flushes its stores and exits),
     /// then start it again on the same port with the same store.
+    #[allow(dead_code)] // used by the root package's fault-injection tests
     pub fn restart_gracefully(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill")
