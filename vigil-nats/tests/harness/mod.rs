@@ -151,6 +151,57 @@ impl Drop for Server {
     }
 }
 
+/// Three JetStream servers on loopback forming one cluster (routes on free ports, names `n0`,
+/// `n1`, `n2`), each with its own store; any node can be killed and restarted.
+#[allow(dead_code)] // used by the root package's fault-injection tests
+pub struct Cluster {
+    /// The nodes, `n0` first.
+    pub nodes: Vec<Server>,
+}
+
+#[allow(dead_code)] // used by the root package's fault-injection tests
+impl Cluster {
+    /// Start three nodes. JetStream needs a moment to elect its leaders: retry the first
+    /// request (e.g. setup) until it succeeds.
+    pub fn start() -> Cluster {
+        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let list = routes
+            .iter()
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let nodes = routes
+            .iter()
+            .enumerate()
+            .map(|(i, port)| {
+                Server::start_with(&format!(
+                    "server_name: n{i}\ncluster {{\n  name: vigil-test\n  \
+                     listen: 127.0.0.1:{port}\n  routes: [{list}]\n}}\n"
+                ))
+            })
+            .collect();
+        Cluster { nodes }
+    }
+
+    /// Every node's URL, comma-separated (what `ConnectionConfig::url` takes).
+    pub fn url(&self) -> String {
+        self.nodes
+            .iter()
+            .map(Server::url)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The node named `name` (`n0`, `n1`, `n2`, as JetStream reports leaders).
+    pub fn node(&mut self, name: &str) -> &mut Server {
+        let i: usize = name
+            .strip_prefix('n')
+            .and_then(|i| i.parse().ok())
+            .unwrap_or_else(|| panic!("no node {name}"));
+        &mut self.nodes[i]
+    }
+}
+
 /// A configuration for tests against `server`: short ack wait and backoff so redeliveries
 /// happen within a test's time budget.
 pub fn test_config(server: &Server) -> Config {
