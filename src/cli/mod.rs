@@ -1,6 +1,8 @@
 //! Command-line front end. Each subcommand lives in its own module.
 
 mod analyze;
+#[cfg(all(feature = "nats", feature = "http"))]
+mod bench;
 #[cfg(feature = "nats")]
 mod dlq;
 mod eval;
@@ -55,6 +57,9 @@ pub enum Command {
     /// Serve the HTTP API (embedded engine, or NATS with --nats / NATS_URL).
     #[cfg(feature = "http")]
     Serve(serve::Args),
+    /// Measure throughput and latency (engine, sync, async, http) against raw baselines.
+    #[cfg(all(feature = "nats", feature = "http"))]
+    Bench(bench::Args),
 }
 
 /// A CLI failure: a message for stderr (exit code 2).
@@ -87,5 +92,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Dlq(args) => dlq::run(args),
         #[cfg(feature = "http")]
         Command::Serve(args) => serve::run(load_engine(cli.config.as_ref())?, args),
+        #[cfg(all(feature = "nats", feature = "http"))]
+        Command::Bench(args) => bench::run(load_engine(cli.config.as_ref())?, args),
     }
 }
