@@ -223,12 +223,35 @@ pub fn poison(copies: usize) -> Vec<Poison> {
         .collect()
 }
 
+/// Poison for the later stages, published straight onto their subjects (as a buggy or hostile
+/// producer could), `copies` times over.
+pub fn stage_poison(copies: usize) -> Vec<Poison> {
+    let kinds: [(&'static str, &[u8], &'static str); 4] = [
+        ("vigil.stage.pii", b"{not json", "malformed_json"),
+        ("vigil.stage.pii", b"\"\xff\xfe\"", "invalid_utf8"),
+        ("vigil.stage.arbiter", b"[1, 2, 3]", "wrong_schema"),
+        (
+            "vigil.stage.arbiter",
+            br#"{"requestId":"s 1","detection":{"branch":{}}}"#,
+            "wrong_schema",
+        ),
+    ];
+    (0..copies)
+        .flat_map(|_| kinds.iter())
+        .map(|(subject, payload, code)| Poison {
+            subject,
+            payload: payload.to_vec(),
+            code,
+        })
+        .collect()
+}
+
 /// What a load run got acknowledged.
 pub struct Submissions {
     /// The stream's receipt per valid request, in request order.
     pub receipts: Vec<Submitted>,
-    /// `(sequence in VIGIL_REQUESTS, reason code)` per poison message.
-    pub poison: Vec<(u64, &'static str)>,
+    /// `(stream, sequence, reason code)` per poison message.
+    pub poison: Vec<(String, u64, &'static str)>,
     /// Publish attempts that failed and were retried (the fault reached the publishers).
     pub retries: u64,
 }
@@ -267,7 +290,7 @@ pub async fn submit(
     let retries = Arc::new(AtomicU64::new(0));
     let until = tokio::time::Instant::now() + deadline;
     let mut receipts: Vec<Option<Submitted>> = vec![None; requests.len()];
-    let mut poisoned: Vec<Option<(u64, &'static str)>> = vec![None; poison.len()];
+    let mut poisoned: Vec<Option<(String, u64, &'static str)>> = vec![None; poison.len()];
     let mut done = futures::stream::iter(items)
         .map(|item| {
             let (client, js) = (client.clone(), js.clone());
@@ -287,7 +310,7 @@ pub async fn submit(
                             match js.send_publish(p.subject, publish).await {
                                 Ok(ack) => ack
                                     .await
-                                    .map(|a| (*j, None, Some((a.sequence, p.code))))
+                                    .map(|a| (*j, None, Some((a.stream, a.sequence, p.code))))
                                     .map_err(|e| e.to_string()),
                                 Err(e) => Err(e.to_string()),
                             }
@@ -466,6 +489,13 @@ pub async fn check(
 ) -> Report {
     let n = requests.len() as u64;
     let p = submitted.poison.len() as u64;
+    // Poison published straight onto a stage subject (to test the pii and arbiter stages).
+    let p_stages = submitted
+        .poison
+        .iter()
+        .filter(|(stream, _, _)| stream == "VIGIL_STAGES")
+        .count() as u64;
+    let p_requests = p - p_stages;
     let deadline = tokio::time::Instant::now() + timeout;
     let mut last = None;
     loop {
@@ -493,7 +523,7 @@ pub async fn check(
     // Nothing stored twice: a second verdict or stage message would take a new sequence.
     assert_eq!(
         stream_state(client, "VIGIL_REQUESTS").await,
-        (n + p, n + p),
+        (n + p_requests, n + p_requests),
         "VIGIL_REQUESTS holds each submission once"
     );
     let (left, handed_off) = stream_state(client, "VIGIL_STAGES").await;
@@ -508,12 +538,12 @@ pub async fn check(
             );
             assert_eq!(
                 handed_off,
-                2 * n,
+                2 * n + p_stages,
                 "each request made one pii and one arbiter hand-off"
             );
         }
         Stages::AfterServerRestart => {
-            assert!(handed_off >= 2 * n, "{handed_off} hand-offs");
+            assert!(handed_off >= 2 * n + p_stages, "{handed_off} hand-offs");
             let (kept, floors) = leftovers(client, "VIGIL_STAGES").await;
             assert_eq!(kept.len() as u64, left, "all leftovers listed: {kept:?}");
             let ids: HashSet<&str> = requests.iter().map(|r| r.request_id.as_str()).collect();
@@ -579,21 +609,24 @@ pub async fn check(
         .dead_letters(p as usize + 10)
         .await
         .expect("DLQ list");
-    let mut want: Vec<(u64, &str)> = submitted.poison.clone();
-    let mut got: Vec<(u64, String)> = letters
+    let mut want: Vec<(String, u64, String)> = submitted
+        .poison
+        .iter()
+        .map(|(stream, seq, code)| (stream.clone(), *seq, code.to_string()))
+        .collect();
+    let mut got: Vec<(String, u64, String)> = letters
         .iter()
         .map(|l| {
-            assert_eq!(l.original_stream, "VIGIL_REQUESTS", "{l:?}");
             let code = l.reason.split(':').next().unwrap_or_default().to_string();
-            (l.original_sequence.expect("sequence header"), code)
+            let seq = l.original_sequence.expect("sequence header");
+            (l.original_stream.clone(), seq, code)
         })
         .collect();
     want.sort();
     got.sort();
-    let got_ref: Vec<(u64, &str)> = got.iter().map(|(s, c)| (*s, c.as_str())).collect();
     assert_eq!(
-        got_ref, want,
-        "dead letters (sequence, reason) = the injected poison"
+        got, want,
+        "dead letters (stream, sequence, reason) = the injected poison"
     );
 
     // Every result publish anyone could have seen carried the stored verdict.
@@ -632,7 +665,7 @@ pub async fn check(
         poison: submitted.poison.len(),
         deliveries,
         result_publishes: (publishes, seen.len()),
-        stage_repeats: handed_off - 2 * n,
+        stage_repeats: handed_off - 2 * n - p_stages,
         stage_orphans: orphans,
     }
 }
