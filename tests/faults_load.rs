@@ -1,5 +1,5 @@
 //! Fault injection in the load itself: malformed and oversized messages mixed into thousands
-//! of valid requests, and a slow downstream.
+//! of valid requests.
 #![cfg(feature = "nats")]
 
 // Shared by the faults_* tests; each uses a part.
