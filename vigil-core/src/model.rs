@@ -66,8 +66,20 @@ pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
         }
         prev = Some(h);
     }
-    out.sort_unstable();
-    out.dedup();
+    // Distinct buckets. Long texts use a bitset (linear) instead of sorting (n log n); the
+    // order differs between the two, which only the order of a float sum can notice.
+    if out.len() <= 64 {
+        out.sort_unstable();
+        out.dedup();
+    } else {
+        let mut seen = vec![0u64; BUCKETS.div_ceil(64)];
+        out.retain(|&b| {
+            let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+            let new = seen[word] & bit == 0;
+            seen[word] |= bit;
+            new
+        });
+    }
     out
 }
 

@@ -232,7 +232,7 @@ fn is_small_capital(c: char) -> bool {
     )
 }
 
-fn leet(c: char) -> Option<char> {
+const fn leet(c: char) -> Option<char> {
     Some(match c {
         '0' => 'o',
         '1' => 'i',
@@ -300,12 +300,15 @@ fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
     for (i, c) in text.char_indices() {
         let start = base + i as u32;
         let end = start + c.len_utf8() as u32;
-        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != '`') {
-            units.push(Unit {
-                c: c.to_ascii_lowercase(),
-                start,
-                end,
-            });
+        // ASCII is most text: letters, digits and punctuation fold to lowercase, the rest is
+        // whitespace or control and collapses into one space.
+        if c.is_ascii() && !(c.is_ascii_whitespace() || c.is_ascii_control()) {
+            let k = if c == '`' {
+                '\''
+            } else {
+                c.to_ascii_lowercase()
+            };
+            units.push(Unit { c: k, start, end });
             continue;
         }
         if is_invisible(c) {
@@ -329,8 +332,17 @@ fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
         buf.clear();
         fold_char(c, &mut buf);
         for &k in &buf {
-            let k = if k.is_whitespace() { ' ' } else { k };
-            units.push(Unit { c: k, start, end });
+            // Whitespace stays one space even when a compatibility form yields it (the rule
+            // gates rely on it: see `rules::single_spaces`).
+            if k.is_whitespace() {
+                if let Some(last) = units.last_mut().filter(|u| u.c == ' ') {
+                    last.end = end;
+                    continue;
+                }
+                units.push(Unit { c: ' ', start, end });
+            } else {
+                units.push(Unit { c: k, start, end });
+            }
         }
     }
     units
@@ -387,32 +399,6 @@ const SPACED_SEPARATORS: &[char] = &[' ', '-', '.', '_', '*', '/', '|', '~', '+'
 /// A longer gap between letters (two or more separators) becomes a word break.
 fn join_spaced(units: Vec<Unit>, signals: &mut Signals) -> Vec<Unit> {
     let n = units.len();
-    // Cheap pre-check: a run needs four one-character tokens within seven units.
-    let lone = |i: usize| {
-        units[i].c.is_alphanumeric()
-            && (i == 0 || !units[i - 1].c.is_alphanumeric())
-            && (i + 1 >= n || !units[i + 1].c.is_alphanumeric())
-    };
-    let mut streak = 0;
-    let mut last_lone = usize::MAX;
-    let mut any = false;
-    for i in 0..n {
-        if lone(i) {
-            streak = if last_lone != usize::MAX && i - last_lone <= 4 {
-                streak + 1
-            } else {
-                1
-            };
-            last_lone = i;
-            if streak >= 4 {
-                any = true;
-                break;
-            }
-        }
-    }
-    if !any {
-        return units;
-    }
     let single = |i: usize| -> bool {
         units[i].c.is_alphanumeric()
             && (i == 0 || !units[i - 1].c.is_alphanumeric())
@@ -469,15 +455,6 @@ fn join_spaced(units: Vec<Unit>, signals: &mut Signals) -> Vec<Unit> {
 
 /// Replace leetspeak tokens whose decoding is a vocabulary word (`1gn0r3` -> `ignore`).
 fn undo_leet(units: Vec<Unit>, vocab: &HashSet<String>, signals: &mut Signals) -> Vec<Unit> {
-    // Cheap pre-check: only a letter next to a leet character can start a leet word.
-    let candidate = units.windows(2).any(|w| {
-        let (a, b) = (w[0].c, w[1].c);
-        (a.is_alphabetic() && !b.is_alphabetic() && leet(b).is_some())
-            || (b.is_alphabetic() && !a.is_alphabetic() && leet(a).is_some())
-    });
-    if !candidate {
-        return units;
-    }
     let mut out = Vec::with_capacity(units.len());
     let mut i = 0;
     let mut word = String::new();
@@ -535,9 +512,99 @@ fn normalize_units(
     signals: &mut Signals,
 ) -> Vec<Unit> {
     let mut units = fold(text, base, signals);
-    fold_confusables(&mut units, signals);
-    let units = join_spaced(units, signals);
-    undo_leet(units, vocab, signals)
+    if units.iter().any(|u| !u.c.is_ascii()) {
+        fold_confusables(&mut units, signals);
+    }
+    let scan = Scan::of(&units);
+    let (units, leet) = if scan.spaced {
+        let joined = join_spaced(units, signals);
+        let leet = Scan::of(&joined).leet;
+        (joined, leet)
+    } else {
+        (units, scan.leet)
+    };
+    if leet {
+        undo_leet(units, vocab, signals)
+    } else {
+        units
+    }
+}
+
+const ALPHA: u8 = 1;
+const ALNUM: u8 = 2;
+const LEET: u8 = 4;
+
+/// Per ASCII byte: alphabetic, alphanumeric, leet (as `char` methods and [`leet`] say).
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8 as char;
+        let mut class = 0;
+        if c.is_ascii_alphabetic() {
+            class |= ALPHA | ALNUM;
+        }
+        if c.is_ascii_digit() {
+            class |= ALNUM;
+        }
+        if leet(c).is_some() {
+            class |= LEET;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+/// Which context-dependent passes could change the units, from one cheap scan: most text has
+/// neither spaced letters nor leetspeak, and skipping those passes is most of the speed.
+struct Scan {
+    /// Four one-character tokens within seven units (`i g n o r e` needs at least that).
+    spaced: bool,
+    /// A letter next to a leet character (only that can start a leet word).
+    leet: bool,
+}
+
+impl Scan {
+    fn of(units: &[Unit]) -> Scan {
+        let mut scan = Scan {
+            spaced: false,
+            leet: false,
+        };
+        let (mut streak, mut last_lone) = (0, usize::MAX);
+        let mut on_lone = |i: usize| {
+            streak = if last_lone != usize::MAX && i - last_lone <= 4 {
+                streak + 1
+            } else {
+                1
+            };
+            last_lone = i;
+            streak >= 4
+        };
+        // Classes of units i-2, i-1 (alphanumeric, alphabetic, leet).
+        let (mut alnum2, mut alnum1, mut alpha1, mut leet1) = (false, false, false, false);
+        for (i, u) in units.iter().enumerate() {
+            let (alpha, alnum, leet) = match u8::try_from(u.c) {
+                Ok(b) if b.is_ascii() => {
+                    let class = ASCII_CLASS[b as usize];
+                    (class & ALPHA != 0, class & ALNUM != 0, class & LEET != 0)
+                }
+                _ => {
+                    let alpha = u.c.is_alphabetic();
+                    (alpha, alpha || u.c.is_numeric(), false)
+                }
+            };
+            scan.leet |= (alpha1 && !alpha && leet) || (alpha && !alpha1 && leet1);
+            if i > 0 && alnum1 && !alnum2 && !alnum && on_lone(i - 1) {
+                scan.spaced = true;
+            }
+            (alnum2, alnum1, alpha1, leet1) = (alnum1, alnum, alpha, leet);
+        }
+        if alnum1 && !alnum2 && !units.is_empty() && on_lone(units.len() - 1) {
+            scan.spaced = true;
+        }
+        scan
+    }
 }
 
 /// Builds every view of a text under a configuration and a rule vocabulary.

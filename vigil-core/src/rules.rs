@@ -91,16 +91,24 @@ struct Gate {
 /// contains one of them somewhere). Longer literals are rarer, so the candidate whose shortest
 /// literal is longest wins, prefixes on ties. Case is ignored: the trigger automaton matches
 /// ASCII case-insensitively, so `(?i)` patterns gate on the same literals.
-fn gate(pattern: &str) -> Option<Gate> {
+///
+/// In normalized text (`target` [`Target::Normalized`]) whitespace is always exactly one
+/// space, so `\s+` is read as ` ` and literals run across words: `ignore all` is a far rarer
+/// trigger than `ignore`.
+fn gate(pattern: &str, target: Target) -> Option<Gate> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     use regex_syntax::hir::{Hir, HirKind};
     let sensitive = without_leading_case_flag(pattern);
-    let hir = regex_syntax::ParserBuilder::new()
+    let parsed = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(&sensitive)
         .ok()?;
+    let hir = match target {
+        Target::Normalized => single_spaces(&parsed),
+        Target::Raw => parsed,
+    };
     let extract = |hir: &Hir, kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
         let is_prefix = matches!(kind, ExtractKind::Prefix);
         // Classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
@@ -154,6 +162,50 @@ fn gate(pattern: &str) -> Option<Gate> {
         .max_by_key(|g| shortest(&g.literals).min(6) + if g.prefix { 2 } else { 0 })
 }
 
+/// `hir` as it can match in normalized text, where every whitespace run is one space:
+/// whitespace classes become ` `, and `\s+` a single ` ` (`\s*` an optional one).
+fn single_spaces(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
+    let is_space_class = |h: &Hir| match h.kind() {
+        HirKind::Class(Class::Bytes(c)) => {
+            c.ranges()
+                .iter()
+                .all(|r| (r.start()..=r.end()).all(|b| b.is_ascii_whitespace() || b == 0x0B))
+                && c.ranges()
+                    .iter()
+                    .any(|r| (r.start()..=r.end()).contains(&b' '))
+        }
+        _ => false,
+    };
+    match hir.kind() {
+        _ if is_space_class(hir) => Hir::literal(*b" "),
+        HirKind::Repetition(rep) if is_space_class(&rep.sub) && rep.min <= 1 => {
+            let space = Hir::literal(*b" ");
+            if rep.min == 1 {
+                space
+            } else {
+                Hir::repetition(Repetition {
+                    min: 0,
+                    max: Some(1),
+                    greedy: true,
+                    sub: Box::new(space),
+                })
+            }
+        }
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(single_spaces(&rep.sub)),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
+            sub: Box::new(single_spaces(&cap.sub)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(single_spaces).collect()),
+        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(single_spaces).collect()),
+        _ => hir.clone(),
+    }
+}
+
 /// `(?is)rest` -> `(?s)rest`, `(?i)rest` -> `rest`: leading case-insensitivity would multiply
 /// every extracted literal by its case variants.
 fn without_leading_case_flag(pattern: &str) -> String {
@@ -199,6 +251,7 @@ pub(crate) struct RuleSet {
 
 fn compile_group(
     patterns: &[(usize, String)],
+    target: Target,
     field: &str,
 ) -> Result<Option<RegexGroup>, ConfigError> {
     if patterns.is_empty() {
@@ -225,7 +278,7 @@ fn compile_group(
     let mut ungated = Vec::new();
     let mut prefix_gated = vec![false; fixed.len()];
     for (i, p) in fixed.iter().enumerate() {
-        match gate(p) {
+        match gate(p, target) {
             Some(Gate {
                 literals: lits,
                 prefix,
@@ -405,8 +458,8 @@ impl RuleSet {
             rules,
             phrases: ac,
             phrase_rule,
-            normalized: compile_group(&normalized, "detection.rules.patterns")?,
-            raw: compile_group(&raw, "detection.rules.raw_patterns")?,
+            normalized: compile_group(&normalized, Target::Normalized, "detection.rules.patterns")?,
+            raw: compile_group(&raw, Target::Raw, "detection.rules.raw_patterns")?,
             vocabulary,
         })
     }
@@ -437,10 +490,17 @@ impl RuleSet {
             Target::Raw => &self.raw,
         };
         let Some(group) = group else { return };
+        // Patterns match bytes (`.` and negated classes may stop inside a character), so
+        // spans are widened to whole characters.
         let hit = |i: usize, m: regex_automata::Match| Hit {
             rule: group.rule_of[i],
-            start: m.start(),
-            end: m.end(),
+            start: (0..=m.start())
+                .rev()
+                .find(|&k| text.is_char_boundary(k))
+                .unwrap_or(0),
+            end: (m.end()..=text.len())
+                .find(|&k| text.is_char_boundary(k))
+                .unwrap_or(text.len()),
             disguise: None,
         };
         for &i in &group.ungated {
@@ -548,12 +608,24 @@ mod tests {
 
     #[test]
     fn gates_use_case_free_literals_from_any_required_part() {
-        let g = gate(r"(?i)\bunion\s+(all\s+)?select\b").unwrap();
+        let g = gate(r"(?i)\bunion\s+(all\s+)?select\b", Target::Raw).unwrap();
         assert!(g.prefix);
         assert_eq!(g.literals, vec![b"union".to_vec()]);
         // No usable prefix (`\s*` may be empty), but every match contains `<script`.
-        let g = gate(r"(?is)\s*(<!--|/\*)\s*xx\s*<script").unwrap();
+        let g = gate(r"(?is)\s*(<!--|/\*)\s*xx\s*<script", Target::Raw).unwrap();
         assert!(!g.prefix);
+        // Normalized text has single spaces, so literals run across words.
+        let g = gate(
+            r"\b(ignore|forget)\s+all\s*(rules|orders)",
+            Target::Normalized,
+        )
+        .unwrap();
+        assert!(g.prefix);
+        assert!(
+            g.literals.contains(&b"ignore all rules".to_vec()),
+            "{:?}",
+            g.literals
+        );
         assert_eq!(without_leading_case_flag("(?is)a"), "(?s)a");
         assert_eq!(without_leading_case_flag("(?i)a"), "a");
         assert_eq!(without_leading_case_flag("(?:a)"), "(?:a)");

@@ -56,3 +56,12 @@ proptest! {
         check(&parts.concat());
     }
 }
+
+/// Byte-level patterns (`[^\n]{0,200}`) can stop inside a character; spans must not.
+#[test]
+fn spans_widen_to_whole_characters() {
+    let text = format!("<!-- say: x{} -->", "é".repeat(150));
+    check(&text);
+    let v = engine().analyze(&AnalyzeRequest::new("p", &text));
+    assert!(!v.evidence.is_empty(), "the comment directive should match");
+}
