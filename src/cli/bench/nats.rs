@@ -331,6 +331,8 @@ impl<'a> Bench<'a> {
         let nats = self.connect()?;
         let vigil_subjects = self.config("load").topology.subjects;
         let raw_subjects = raw_topology().subjects;
+        // The JetStream contexts spawn their ack tasks on the load runtime.
+        let _in_load = self.load.enter();
         let flow = |subjects: &Subjects| Flow {
             nats: nats.clone(),
             js: jetstream::new(nats.clone()),
