@@ -210,10 +210,12 @@ impl Corpus {
 
 /// Run the benchmark.
 pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
-    if args.rounds == 0 || !(args.duration > 0.0) || args.concurrency == 0 || args.requests == 0 {
+    // `is_finite` also refuses NaN, which no comparison would.
+    let bad_duration = !args.duration.is_finite() || args.duration <= 0.0;
+    if args.rounds == 0 || bad_duration || args.concurrency == 0 || args.requests == 0 {
         return Err("--rounds, --duration, --concurrency and --requests must be > 0".into());
     }
-    if !(args.rate >= 0.0) {
+    if !args.rate.is_finite() || args.rate < 0.0 {
         return Err("--rate must be >= 0".into());
     }
     init_tracing();

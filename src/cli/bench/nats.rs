@@ -53,16 +53,18 @@ pub struct Bench<'a> {
 
 /// The copy of the default topology the raw side uses: same settings, other names.
 fn raw_topology() -> Topology {
-    let mut t = Topology::default();
-    t.subjects = Subjects {
-        analyze: "benchraw.requests.analyze".into(),
-        async_requests: "benchraw.requests.async".into(),
-        stage_pii: "benchraw.stage.pii".into(),
-        stage_arbiter: "benchraw.stage.arbiter".into(),
-        results_prefix: "benchraw.results".into(),
-        dlq: "benchraw.dlq".into(),
-        sync: "benchraw.echo".into(),
-        sync_queue_group: "benchraw-echo".into(),
+    let mut t = Topology {
+        subjects: Subjects {
+            analyze: "benchraw.requests.analyze".into(),
+            async_requests: "benchraw.requests.async".into(),
+            stage_pii: "benchraw.stage.pii".into(),
+            stage_arbiter: "benchraw.stage.arbiter".into(),
+            results_prefix: "benchraw.results".into(),
+            dlq: "benchraw.dlq".into(),
+            sync: "benchraw.echo".into(),
+            sync_queue_group: "benchraw-echo".into(),
+        },
+        ..Topology::default()
     };
     for (spec, name) in [
         (&mut t.requests, "BENCHRAW_REQUESTS"),
