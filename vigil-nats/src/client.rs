@@ -138,8 +138,12 @@ impl Client {
     }
 
     /// Publish `request` on `vigil.requests.async` with `Nats-Msg-Id = requestId` and wait for
-    /// the stream's ack. Once this returns `Ok`, the request is stored and will be processed.
-    /// The request id must be one subject token ([`Error::InvalidRequest`] otherwise).
+    /// the stream's ack. Once this returns `Ok`, the request is stored and will be processed,
+    /// with one exception: `VIGIL_REQUESTS` discards its oldest messages when full (the seed's
+    /// policy), so a request still waiting then is dropped unprocessed; [`Health`] shows it as
+    /// a `first_sequence` past the receipt's `stream_sequence`. With `discard = "new"` a full
+    /// stream fails this call instead. The request id must be one subject token
+    /// ([`Error::InvalidRequest`] otherwise).
     pub async fn submit(&self, request: &AnalyzeRequest) -> Result<Submitted, Error> {
         check_request_id(&request.request_id).map_err(|f| Error::InvalidRequest(f.detail))?;
         let subject = self.topology.subjects.async_requests.clone();
