@@ -52,19 +52,38 @@ fn fnv(bytes: &[u8], seed: u64) -> u64 {
 
 /// Hash the words of a normalized text into distinct uni- and bigram buckets.
 pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::new();
+    let mut out: Vec<u32> = Vec::with_capacity(text.len() / 3);
     let mut prev: Option<u64> = None;
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let h = fnv(word.as_bytes(), 0);
+    let mut push = |word: &[u8]| {
+        let h = fnv(word, 0);
         out.push((h % BUCKETS as u64) as u32);
         if let Some(p) = prev {
             let b = p.rotate_left(17) ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             out.push((b % BUCKETS as u64) as u32);
         }
         prev = Some(h);
+    };
+    // Words are maximal runs of alphanumeric characters; ASCII bytes are classified directly,
+    // other characters decoded.
+    let bytes = text.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    while i < bytes.len() {
+        let (alnum, len) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if !alnum {
+            if start < i {
+                push(&bytes[start..i]);
+            }
+            start = i + len;
+        }
+        i += len;
+    }
+    if start < bytes.len() {
+        push(&bytes[start..]);
     }
     // Distinct buckets. Long texts use a bitset (linear) instead of sorting (n log n); the
     // order differs between the two, which only the order of a float sum can notice.
