@@ -2,8 +2,12 @@
 //! text: valid UTF-8, mostly letters and spaces, no replacement characters. Git hashes, UUIDs
 //! and long identifiers therefore decode to nothing and raise no signal.
 
-/// Decoded text is accepted when it looks like language, not binary noise.
+/// Decoded text is accepted when it looks like language, not binary noise, or like another
+/// encoded layer (base64 inside hex, ...), which the next decoding depth opens.
 fn looks_like_text(s: &str) -> bool {
+    if is_encoded_layer(s) {
+        return true;
+    }
     if s.chars().count() < 4 || s.contains('\u{FFFD}') {
         return false;
     }
@@ -22,6 +26,15 @@ fn looks_like_text(s: &str) -> bool {
         }
     }
     bad == 0 && letters * 10 >= total * 6 && (spaces > 0 || total < 24) && letters >= 4
+}
+
+/// Printable ASCII holding something a decoder would open.
+fn is_encoded_layer(s: &str) -> bool {
+    if !s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return false;
+    }
+    let t = traces(s);
+    t.base64 || t.hex || t.percent || t.ampersand || t.backslash
 }
 
 const fn b64_value(c: u8) -> Option<u8> {
