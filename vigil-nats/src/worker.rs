@@ -394,14 +394,34 @@ async fn publish<T: serde::Serialize>(
     if first_on_subject {
         publish = publish.expected_last_subject_sequence(0);
     }
-    let acked = match shared.js.send_publish(subject.to_string(), publish).await {
-        Ok(ack) => ack.await,
-        Err(e) => Err(e),
-    };
-    match acked {
-        Ok(_) => Ok(()),
-        Err(e) if first_on_subject && is_already_recorded(&e) => Ok(()),
-        Err(e) => Err(publish_failure(subject, &e)),
+    // "No responders" comes back at once while a stream has no leader (a cluster electing one
+    // after a node died, a server still starting). Retried here until the publish timeout, so
+    // such a refusal uses up a delivery no faster than a timeout would: otherwise max_deliver
+    // instant refusals dead-letter valid requests within a second or two of an election.
+    let deadline = tokio::time::Instant::now()
+        + Duration::from_millis(shared.config.worker.publish_ack_timeout_ms);
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let acked = match shared
+            .js
+            .send_publish(subject.to_string(), publish.clone())
+            .await
+        {
+            Ok(ack) => ack.await,
+            Err(e) => Err(e),
+        };
+        match acked {
+            Ok(_) => return Ok(()),
+            Err(e) if first_on_subject && is_already_recorded(&e) => return Ok(()),
+            Err(e)
+                if e.kind() == PublishErrorKind::StreamNotFound
+                    && tokio::time::Instant::now() + pause < deadline =>
+            {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(500));
+            }
+            Err(e) => return Err(publish_failure(subject, &e)),
+        }
     }
 }
 

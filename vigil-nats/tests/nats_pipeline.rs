@@ -418,6 +418,52 @@ async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delive
     workers.stop().await.unwrap();
 }
 
+/// A stream without a leader answers "no responders" at once (a cluster electing a new leader
+/// after a node died). The worker retries that within the publish timeout instead of spending
+/// a delivery per instant refusal: `faults_cluster` dead-lettered valid requests without this.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_briefly_without_responders_is_retried_within_one_delivery() {
+    init_tracing();
+    let server = Server::start();
+    let config = test_config(&server);
+    let client = ready_client(&config).await;
+    let workers = spawn_worker(&config, &[Role::Detection]).await;
+    wait_for("detection worker pulling", T, || {
+        let client = client.clone();
+        async move { (client.health().await.ok()?.consumers[0].waiting > 0).then_some(()) }
+    })
+    .await;
+    let js = jetstream::new(client.nats().clone());
+    js.delete_stream("VIGIL_STAGES").await.unwrap();
+    client
+        .submit(&AnalyzeRequest::new("nr-1", "hello"))
+        .await
+        .unwrap();
+    let consumer = || async {
+        js.get_stream("VIGIL_REQUESTS")
+            .await
+            .ok()?
+            .consumer_info("detection-worker")
+            .await
+            .ok()
+    };
+    wait_for("the request held by the worker", T, || async {
+        let info = consumer().await?;
+        (info.num_ack_pending == 1).then_some(())
+    })
+    .await;
+    client.setup().await.unwrap();
+    let info = wait_for("the hand-off stored", T, || async {
+        let info = consumer().await?;
+        (info.ack_floor.stream_sequence == 1).then_some(info)
+    })
+    .await;
+    assert_eq!(info.delivered.consumer_sequence, 1, "one delivery, no nak");
+    assert_eq!(stream_messages(&client, "VIGIL_STAGES").await, (1, 1));
+    assert!(client.dead_letters(10).await.unwrap().is_empty());
+    workers.stop().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_dead_letter_publish_naks_and_the_message_is_not_lost() {
     init_tracing();
