@@ -21,7 +21,7 @@ struct Line {
 /// Run `threads` threads over the corpus lines (shared cursor, wrapping) for `duration`;
 /// `work` handles one line and returns the text bytes it covered.
 fn spread(
-    corpus: &Corpus,
+    lines: &[String],
     threads: usize,
     duration: Duration,
     work: &(dyn Fn(&str) -> usize + Sync),
@@ -35,8 +35,8 @@ fn spread(
                 scope.spawn(|| {
                     let (mut items, mut bytes) = (0u64, 0u64);
                     while Instant::now() < deadline {
-                        let i = cursor.fetch_add(1, Ordering::Relaxed) % corpus.lines.len();
-                        bytes += work(&corpus.lines[i]) as u64;
+                        let i = cursor.fetch_add(1, Ordering::Relaxed) % lines.len();
+                        bytes += work(&lines[i]) as u64;
                         items += 1;
                     }
                     (items, bytes)
@@ -53,8 +53,9 @@ fn spread(
     }
 }
 
-/// Rounds of Vigil (parse + analyze) against raw (parse + byte count).
-pub fn run(engine: &Arc<Engine>, corpus: &Corpus, settings: &Settings) -> Scenario {
+/// Rounds of Vigil (parse + analyze) against raw (parse + byte count), over the corpus and
+/// over the prompts of the other modes.
+pub fn run(engine: &Arc<Engine>, corpus: &Corpus, settings: &Settings) -> Vec<Scenario> {
     let threads = settings.threads;
     let vigil = |line: &str| match serde_json::from_str::<Line>(line) {
         Ok(row) => {
@@ -70,28 +71,46 @@ pub fn run(engine: &Arc<Engine>, corpus: &Corpus, settings: &Settings) -> Scenar
         Ok(row) => black_box(row.text.len()),
         Err(_) => 0,
     };
-    let mut scenario = Scenario::new(
-        "engine",
-        format!("all cores ({threads} threads)"),
-        "verdicts/s",
-        "JSON parse + Engine::analyze",
-        "JSON parse + byte count",
-    );
-    let _ = spread(corpus, threads, settings.warmup(), &vigil);
-    for round in 0..settings.rounds {
-        progress(format_args!(
-            "engine round {}/{}",
-            round + 1,
-            settings.rounds
-        ));
-        let (v, r) = if round % 2 == 0 {
-            let v = spread(corpus, threads, settings.duration(), &vigil);
-            (v, spread(corpus, threads, settings.duration(), &raw))
-        } else {
-            let r = spread(corpus, threads, settings.duration(), &raw);
-            (spread(corpus, threads, settings.duration(), &vigil), r)
-        };
-        scenario.push(v, r);
+    // The corpus as it is, then the prompts the other modes send (their sizes set by --size),
+    // so the transports' figures can be read against the engine's own on the same input.
+    let requests: Vec<String> = corpus
+        .prompts(settings.size, 64)
+        .into_iter()
+        .map(|text| serde_json::json!({ "text": text }).to_string())
+        .collect();
+    let inputs = [
+        (format!("corpus, {threads} threads"), &corpus.lines),
+        (
+            format!("{} B prompts, {threads} threads", settings.size),
+            &requests,
+        ),
+    ];
+    let mut scenarios = Vec::new();
+    for (name, lines) in inputs {
+        let mut scenario = Scenario::new(
+            "engine",
+            name,
+            "verdicts/s",
+            "JSON parse + Engine::analyze",
+            "JSON parse + byte count",
+        );
+        let _ = spread(lines, threads, settings.warmup(), &vigil);
+        for round in 0..settings.rounds {
+            progress(format_args!(
+                "engine round {}/{}",
+                round + 1,
+                settings.rounds
+            ));
+            let (v, r) = if round % 2 == 0 {
+                let v = spread(lines, threads, settings.duration(), &vigil);
+                (v, spread(lines, threads, settings.duration(), &raw))
+            } else {
+                let r = spread(lines, threads, settings.duration(), &raw);
+                (spread(lines, threads, settings.duration(), &vigil), r)
+            };
+            scenario.push(v, r);
+        }
+        scenarios.push(scenario.finish());
     }
-    scenario.finish()
+    scenarios
 }

@@ -253,7 +253,7 @@ pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
     for mode in modes {
         progress(format_args!("mode {}", mode_name(mode)));
         match mode {
-            Mode::Engine => scenarios.push(engine::run(&engine, &corpus, &settings)),
+            Mode::Engine => scenarios.extend(engine::run(&engine, &corpus, &settings)),
             Mode::Sync | Mode::Async | Mode::Http => {
                 let url = nats_url.clone().ok_or("no NATS server")?;
                 let bench = nats::Bench::new(&url, Arc::clone(&engine), &corpus, &settings)?;

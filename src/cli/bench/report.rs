@@ -77,6 +77,10 @@ pub struct Scenario {
     /// Vigil's median p99 over raw's.
     #[serde(skip_serializing_if = "Option::is_none")]
     p99_ratio: Option<f64>,
+    /// Peak runs of the transports, when the engine mode ran too: Vigil's throughput over the
+    /// engine's alone on the same prompts (1.0 = the transport costs nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vs_engine_alone: Option<f64>,
 }
 
 fn side(label: &str) -> Side {
@@ -185,6 +189,7 @@ impl Scenario {
             raw: side(raw),
             throughput_ratio: 0.0,
             p99_ratio: None,
+            vs_engine_alone: None,
         }
     }
 
@@ -310,7 +315,18 @@ fn load_average() -> Option<f64> {
 
 impl Report {
     /// Assemble the report and check the targets.
-    pub fn new(settings: Settings, date: String, scenarios: Vec<Scenario>) -> Report {
+    pub fn new(settings: Settings, date: String, mut scenarios: Vec<Scenario>) -> Report {
+        let engine_alone = scenarios
+            .iter()
+            .find(|s| s.mode == "engine" && s.name.contains(" B prompts"))
+            .map(|s| s.vigil.median.throughput);
+        if let Some(engine) = engine_alone.filter(|e| *e > 0.0) {
+            for s in &mut scenarios {
+                if s.mode != "engine" && s.offered_rate.is_none() {
+                    s.vs_engine_alone = Some(s.vigil.median.throughput / engine);
+                }
+            }
+        }
         let targets = targets(&settings, &scenarios);
         Report {
             vigil_version: env!("CARGO_PKG_VERSION"),
@@ -370,6 +386,15 @@ impl Report {
                     format!("{v:.2} MB/s"),
                     format!("{r:.2}"),
                     v / r.max(1e-9)
+                );
+            }
+            if let Some(share) = s.vs_engine_alone {
+                let _ = writeln!(
+                    out,
+                    "{:<7} {:<26} {:>16}",
+                    "",
+                    "  (vs engine alone)",
+                    format!("{:.0}%", share * 100.0)
                 );
             }
             let errors = s.vigil.median.errors + s.raw.median.errors;
