@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use vigil::core::AnalyzeRequest;
-use vigil::http::{Api, HttpConfig};
+use vigil::http::Api;
 use vigil::nats::Role;
 
 use super::super::CliError;
@@ -106,8 +106,9 @@ struct Servers {
 fn start_servers(bench: &Bench<'_>, fixed_body: Bytes) -> Result<Servers, CliError> {
     let (l, embedded_addr) = listener()?;
     let engine = Arc::clone(&bench.engine);
+    let http_config = bench.settings.http.clone();
     let embedded = Service::start("http-embedded", 2, move |stop| async move {
-        let api = Api::embedded(engine, HttpConfig::default())?;
+        let api = Api::embedded(engine, http_config)?;
         vigil::http::run(tokio::net::TcpListener::from_std(l)?, api, stopped(stop)).await?;
         Ok(())
     })?;
@@ -127,9 +128,10 @@ fn start_servers(bench: &Bench<'_>, fixed_body: Bytes) -> Result<Servers, CliErr
     let (l, over_nats_addr) = listener()?;
     let engine = Arc::clone(&bench.engine);
     let config = bench.config("http");
+    let http_config = bench.settings.http.clone();
     let over_nats = Service::start("http-nats", 2, move |stop| async move {
         let client = vigil::nats::Client::connect(&config).await?;
-        let api = Api::nats(client, engine, HttpConfig::default())?;
+        let api = Api::nats(client, engine, http_config)?;
         vigil::http::run(tokio::net::TcpListener::from_std(l)?, api, stopped(stop)).await?;
         Ok(())
     })?;

@@ -78,6 +78,9 @@ pub struct Args {
     /// Date recorded in the report (default: today, UTC).
     #[arg(long)]
     pub date: Option<String>,
+    /// Settings of the benchmarked HTTP servers (TOML, as for `vigil serve --http-config`).
+    #[arg(long, value_name = "FILE")]
+    pub http_config: Option<PathBuf>,
 }
 
 /// What `vigil bench` measures.
@@ -107,6 +110,8 @@ pub struct Settings {
     size: usize,
     threads: usize,
     corpus: String,
+    #[serde(skip)]
+    http: vigil::http::HttpConfig,
 }
 
 impl Settings {
@@ -232,6 +237,15 @@ pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
         size: args.size,
         threads,
         corpus: args.corpus.display().to_string(),
+        http: match &args.http_config {
+            None => vigil::http::HttpConfig::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read HTTP config {}: {e}", path.display()))?;
+                vigil::http::HttpConfig::from_toml_str(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?
+            }
+        },
     };
     let corpus = Corpus::load(&args.corpus)?;
     let engine = Arc::new(engine);
