@@ -187,3 +187,31 @@ fn async_mode_runs_the_pipeline_and_the_pass_through_hops() {
     }
     assert_eq!(scenarios[0]["vigil"]["rounds"][0]["requests"], 60);
 }
+
+#[test]
+fn http_mode_measures_embedded_and_nats_backends() {
+    let dir = TempDir::new("http");
+    let (report, stdout) = bench(
+        &dir.0,
+        "http",
+        &["--duration", "0.3", "--concurrency", "2", "--size", "200"],
+    );
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 2, "embedded and over NATS: {report}");
+    for s in scenarios {
+        assert_eq!(s["mode"], "http");
+        assert_eq!(s["concurrency"], 2);
+        check_scenario(s, 2);
+    }
+    assert!(
+        scenarios[0]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("embedded")
+    );
+    // 200 B prompts are not what the target is about: reported, and not met.
+    let targets = report["targets"].as_array().expect("targets");
+    assert_eq!(targets.len(), 1, "{report}");
+    assert_eq!(targets[0]["met"], false);
+    assert!(stdout.contains("over NATS"), "{stdout}");
+}
