@@ -112,18 +112,26 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     let extract = |hir: &Hir, kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
         let is_prefix = matches!(kind, ExtractKind::Prefix);
         // Classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
-        let mut seq = Extractor::new()
+        let seq = Extractor::new()
             .kind(kind)
             .limit_class(1)
             .limit_total(256)
             .extract(hir);
-        if is_prefix {
-            seq.optimize_for_prefix_by_preference();
-        } else {
-            seq.optimize_for_suffix_by_preference();
-        }
-        let lits = seq.literals()?;
-        if lits.is_empty() || lits.len() > 128 {
+        // Literals are cut only as far as needed to stay few (at most 128): the optimizer's
+        // shortening for a fast prefilter would turn `the system` back into the ubiquitous
+        // `the `. Redundant ones go (`ab` covers `abc`).
+        let lits = [24, 16, 12, 8, 6, 4].into_iter().find_map(|keep| {
+            let mut cut = seq.clone();
+            if is_prefix {
+                cut.keep_first_bytes(keep);
+            } else {
+                cut.keep_last_bytes(keep);
+            }
+            cut.dedup();
+            cut.minimize_by_preference();
+            cut.literals().filter(|l| l.len() <= 128).map(<[_]>::to_vec)
+        })?;
+        if lits.is_empty() {
             return None;
         }
         Some(
@@ -132,10 +140,22 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
                 .collect(),
         )
     };
-    // Rarity by length; punctuation is rarer than letters in prose, so `$(` counts as three.
-    let shortest = |l: &[Vec<u8>]| {
+    // Length stands for rarity, and punctuation is rarer than letters in prose, so `$(`
+    // counts as three. A literal that is just a common word gates almost every text: such
+    // sets are kept only when nothing better exists.
+    let length = |lit: &[u8]| {
+        lit.len() + usize::from(lit.iter().any(|b| !b.is_ascii_alphanumeric() && *b != b' '))
+    };
+    let shortest = |l: &[Vec<u8>]| l.iter().map(|lit| length(lit)).min().unwrap_or(0);
+    let rarity = |l: &[Vec<u8>]| {
         l.iter()
-            .map(|lit| lit.len() + usize::from(lit.iter().any(|b| !b.is_ascii_alphanumeric())))
+            .map(|lit| {
+                if COMMON_WORDS.contains(&lit.trim_ascii()) {
+                    1
+                } else {
+                    length(lit)
+                }
+            })
             .min()
             .unwrap_or(0)
     };
@@ -159,8 +179,16 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     candidates
         .into_iter()
         .filter(|g| shortest(&g.literals) >= 3)
-        .max_by_key(|g| shortest(&g.literals).min(6) + if g.prefix { 2 } else { 0 })
+        .max_by_key(|g| rarity(&g.literals).min(6) + if g.prefix { 2 } else { 0 })
 }
+
+/// Words so frequent in any text that gating on one of them alone runs the pattern on almost
+/// every input.
+const COMMON_WORDS: &[&[u8]] = &[
+    b"a", b"an", b"the", b"is", b"are", b"was", b"be", b"you", b"your", b"i", b"we", b"it", b"as",
+    b"to", b"of", b"in", b"on", b"and", b"or", b"not", b"no", b"do", b"will", b"with", b"this",
+    b"that", b"for", b"can", b"use", b"what", b"my", b"me", b"now", b"new", b"all", b"any",
+];
 
 /// `hir` as it can match in normalized text, where every whitespace run is one space:
 /// whitespace classes become ` `, and `\s+` a single ` ` (`\s*` an optional one).
