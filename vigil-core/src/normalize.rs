@@ -267,6 +267,17 @@ fn fold_char(c: char, out: &mut Vec<char>) {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    // Most non-ASCII letters (Cyrillic, CJK, lowercase Latin with no compatibility form) are
+    // left alone by NFKC, lowercasing and NFD: skip the three iterators for them.
+    let mut unchanged = true;
+    unicode_normalization::char::decompose_compatible(c, |d| unchanged &= d == c);
+    let mut lower = c.to_lowercase();
+    if unchanged && lower.len() == 1 && lower.next() == Some(c) {
+        if !fold_special(c, out) && !is_combining_mark(c) {
+            out.push(c);
+        }
+        return;
+    }
     let mut tmp: Vec<char> = Vec::with_capacity(4);
     for k in std::iter::once(c).nfkc() {
         for l in k.to_lowercase() {
@@ -908,6 +919,33 @@ mod tests {
 mod ascii_fast_path {
     use super::*;
     use proptest::prelude::*;
+
+    /// The general per-character fold, without the shortcut for characters it leaves alone.
+    fn fold_char_slow(c: char) -> Vec<char> {
+        let mut out = Vec::new();
+        for k in std::iter::once(c).nfkc().flat_map(char::to_lowercase) {
+            if k.is_ascii() {
+                out.push(k);
+            } else if !fold_special(k, &mut out) {
+                out.extend(std::iter::once(k).nfd().filter(|d| !is_combining_mark(*d)));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fold_char_shortcut_changes_nothing() {
+        for c in ('\u{80}'..='\u{2FFFF}').filter(|c| {
+            !matches!(
+                c,
+                '\u{2018}'..='\u{201F}' | '\u{02BC}' | '\u{00B4}' | '\u{00AB}' | '\u{00BB}'
+            )
+        }) {
+            let mut fast = Vec::new();
+            fold_char(c, &mut fast);
+            assert_eq!(fast, fold_char_slow(c), "U+{:04X}", c as u32);
+        }
+    }
 
     proptest! {
         /// The one-pass ASCII view is the general path's view, byte for byte and map for map.

@@ -2,7 +2,7 @@
 //! into one Aho-Corasick automaton for phrases and regex-automata multi-pattern regexes.
 //! Both are linear-time in the input on every pattern.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex;
@@ -303,6 +303,7 @@ fn compile_group(
     }
     let mut literals: Vec<Vec<u8>> = Vec::new();
     let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
+    let mut index_of: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut ungated = Vec::new();
     let mut prefix_gated = vec![false; fixed.len()];
     for (i, p) in fixed.iter().enumerate() {
@@ -313,13 +314,12 @@ fn compile_group(
             }) => {
                 prefix_gated[i] = prefix;
                 for lit in lits {
-                    match literals.iter().position(|l| *l == lit) {
-                        Some(k) => trigger_patterns[k].push(i),
-                        None => {
-                            literals.push(lit);
-                            trigger_patterns.push(vec![i]);
-                        }
-                    }
+                    let k = *index_of.entry(lit.clone()).or_insert_with(|| {
+                        literals.push(lit);
+                        trigger_patterns.push(Vec::new());
+                        literals.len() - 1
+                    });
+                    trigger_patterns[k].push(i);
                 }
             }
             None => ungated.push(i),
