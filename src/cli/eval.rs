@@ -6,7 +6,6 @@
 //! `harmful` counts in neither and is reported on its own.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -93,23 +92,15 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
             args.json,
         );
     }
-    let file = std::fs::File::open(&args.file)
-        .map_err(|e| format!("cannot open {}: {e}", args.file.display()))?;
     let mut sets: BTreeMap<String, Tally> = BTreeMap::new();
     let mut overall = Tally::default();
     let options = AnalyzeOptions {
         pii: Some(false),
         evidence: Some(true),
     };
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: Row = serde_json::from_str(&line)
-            .map_err(|e| format!("{}:{}: {e}", args.file.display(), i + 1))?;
+    for super::JsonlLine { number, row, .. } in super::read_jsonl::<Row>(&args.file)? {
         let request = AnalyzeRequest {
-            request_id: format!("line-{}", i + 1),
+            request_id: format!("line-{number}"),
             text: row.text,
             options: options.clone(),
             ..AnalyzeRequest::default()

@@ -141,25 +141,17 @@ fn evaluate(
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode, CliError> {
-    let reader =
-        std::fs::File::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let (mut rows, mut chars_total) = (0usize, 0usize);
     let mut elapsed = std::time::Duration::ZERO;
-    for (i, line) in std::io::BufReader::new(reader).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: Row = serde_json::from_str(&line)
-            .map_err(|e| format!("{}:{}: {e}", file.display(), i + 1))?;
+    for super::JsonlLine { number, row, .. } in super::read_jsonl::<Row>(file)? {
         let chars: Vec<char> = row.text.chars().collect();
         for g in &row.entities {
             if g.start > g.end || g.end > chars.len() {
                 return Err(format!(
                     "{}:{}: entity span {}..{} is outside the text ({} code points)",
                     file.display(),
-                    i + 1,
+                    number,
                     g.start,
                     g.end,
                     chars.len()
@@ -192,7 +184,7 @@ fn evaluate(
                 writeln!(
                     out,
                     "MISS\tline {}\t{t}\t{}",
-                    i + 1,
+                    number,
                     snippet(&chars, span.0, span.1)
                 )?;
             }
@@ -211,7 +203,7 @@ fn evaluate(
                 writeln!(
                     out,
                     "FP\tline {}\t{t}\t{}\tgold here: [{}]",
-                    i + 1,
+                    number,
                     snippet(&chars, span.0, span.1),
                     gold_there.join(",")
                 )?;

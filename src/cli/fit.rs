@@ -5,7 +5,6 @@
 //! leave-one-set-out (fit on every other set, measure on the set left out) and 5-fold figures.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -128,16 +127,8 @@ fn train(examples: &[&Example], config: &FitConfig) -> Model {
 }
 
 pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
-    let file = std::fs::File::open(&args.file)
-        .map_err(|e| format!("cannot open {}: {e}", args.file.display()))?;
     let mut examples = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: Row = serde_json::from_str(&line)
-            .map_err(|e| format!("{}:{}: {e}", args.file.display(), i + 1))?;
+    for super::JsonlLine { row, .. } in super::read_jsonl::<Row>(&args.file)? {
         if row.label == "harmful" {
             continue;
         }

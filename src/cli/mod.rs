@@ -15,7 +15,8 @@ mod setup;
 #[cfg(feature = "nats")]
 mod worker;
 
-use std::path::PathBuf;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -64,6 +65,37 @@ pub enum Command {
 
 /// A CLI failure: a message for stderr (exit code 2).
 pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One non-blank line of a JSONL file: its 1-based number, its text and the row parsed from it.
+pub struct JsonlLine<T> {
+    pub number: usize,
+    pub line: String,
+    pub row: T,
+}
+
+/// Every non-blank line of a JSONL file, parsed; a line that does not parse is an error naming
+/// `file:line`.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(
+    file: &Path,
+) -> Result<Vec<JsonlLine<T>>, CliError> {
+    let reader =
+        std::fs::File::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(reader).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row = serde_json::from_str(&line)
+            .map_err(|e| format!("{}:{}: {e}", file.display(), i + 1))?;
+        out.push(JsonlLine {
+            number: i + 1,
+            line,
+            row,
+        });
+    }
+    Ok(out)
+}
 
 /// Build the engine from `--config` or the defaults.
 pub fn load_engine(path: Option<&PathBuf>) -> Result<Engine, CliError> {

@@ -76,9 +76,11 @@ pub(crate) struct Traces {
     pub base64: bool,
     /// A run of hex digits and separators holding 16+ digits.
     pub hex: bool,
-    /// At least three `%`, `&` and `\\` respectively.
+    /// At least three `%` (URL escapes need three).
     pub percent: bool,
+    /// At least three `&` (HTML entities need three).
     pub ampersand: bool,
+    /// At least three backslashes (`\x` escapes need three).
     pub backslash: bool,
 }
 
@@ -229,7 +231,6 @@ pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
             && bytes[i + 1].is_ascii_hexdigit()
             && bytes[i + 2].is_ascii_hexdigit()
     };
-    bytes.iter().filter(|&&b| b == b'%').nth(2)?;
     let positions: Vec<usize> = (0..bytes.len()).filter(|&i| is_escape(i)).collect();
     if positions.len() < 3 {
         return None;
@@ -253,7 +254,6 @@ pub(crate) fn url_escapes(text: &str) -> Option<(usize, usize, String)> {
 
 /// Decode HTML character references when the text has at least three.
 pub(crate) fn html_entities(text: &str) -> Option<(usize, usize, String)> {
-    text.bytes().filter(|&b| b == b'&').nth(2)?;
     let mut out = String::with_capacity(text.len());
     let mut count = 0;
     let (mut first, mut last) = (usize::MAX, 0);
@@ -308,7 +308,6 @@ fn decode_entity(name: &str) -> Option<char> {
 
 /// Decode `\xHH` and `\uXXXX` escapes when the text has at least three.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
-    text.bytes().filter(|&b| b == b'\\').nth(2)?;
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending: Vec<u8> = Vec::new();

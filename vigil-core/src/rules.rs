@@ -325,18 +325,7 @@ fn compile_group(
             None => ungated.push(i),
         }
     }
-    let triggers = if literals.is_empty() {
-        None
-    } else {
-        Some(
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&literals)
-                .map_err(|e| ConfigError::invalid(field, e.to_string(), "compilable patterns"))?,
-        )
-    };
+    let triggers = automaton(&literals, true, field, "compilable patterns")?;
     Ok(Some(RegexGroup {
         each,
         rule_of: patterns.iter().map(|(r, _)| *r).collect(),
@@ -345,6 +334,26 @@ fn compile_group(
         prefix_gated,
         ungated,
     }))
+}
+
+/// One Aho-Corasick automaton over `literals` (`None` when there are none): a DFA, since it is
+/// built once and runs on every text.
+fn automaton(
+    literals: &[impl AsRef<[u8]>],
+    ascii_case_insensitive: bool,
+    field: &str,
+    allowed: &str,
+) -> Result<Option<AhoCorasick>, ConfigError> {
+    if literals.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .ascii_case_insensitive(ascii_case_insensitive)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(literals)
+        .map(Some)
+        .map_err(|e| ConfigError::invalid(field, e.to_string(), allowed))
 }
 
 fn vocabulary_words(text: &str, vocab: &mut HashSet<String>) {
@@ -469,19 +478,7 @@ impl RuleSet {
                 "ids of existing rules",
             ));
         }
-        let ac = if phrases.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&phrases)
-                    .map_err(|e| {
-                        ConfigError::invalid("detection.rules", e.to_string(), "compilable phrases")
-                    })?,
-            )
-        };
+        let ac = automaton(&phrases, false, "detection.rules", "compilable phrases")?;
         Ok(RuleSet {
             rules,
             phrases: ac,

@@ -154,29 +154,12 @@ struct Row {
 }
 
 impl Corpus {
-    fn load(path: &PathBuf) -> Result<Corpus, CliError> {
-        let content = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "cannot read the corpus {}: {e} (run from the repository root or pass --corpus FILE)",
-                path.display()
-            )
+    fn load(path: &std::path::Path) -> Result<Corpus, CliError> {
+        let rows = super::read_jsonl::<Row>(path).map_err(|e| {
+            format!("corpus: {e} (run from the repository root or pass --corpus FILE)")
         })?;
-        let mut lines = Vec::new();
-        let mut texts = Vec::new();
-        for (n, line) in content.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let row: Row = serde_json::from_str(line).map_err(|e| {
-                format!(
-                    "{}:{}: not a JSON row with a text: {e}",
-                    path.display(),
-                    n + 1
-                )
-            })?;
-            lines.push(line.to_string());
-            texts.push(row.text);
-        }
+        let (lines, texts): (Vec<String>, Vec<String>) =
+            rows.into_iter().map(|l| (l.line, l.row.text)).unzip();
         if texts.iter().all(|t| t.trim().is_empty()) {
             return Err(format!("{}: no texts", path.display()).into());
         }
