@@ -176,10 +176,16 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
             push(extract(part, ExtractKind::Prefix), false);
         }
     }
+    // A prefix gate wins over any other: an anchored attempt at a trigger dies within a few
+    // bytes, while the other gates search the whole text. So a prefix may be as short as `'`
+    // or `rm`, as long as it is not a common word (one per few words).
     candidates
         .into_iter()
-        .filter(|g| shortest(&g.literals) >= 3)
-        .max_by_key(|g| rarity(&g.literals).min(6) + if g.prefix { 2 } else { 0 })
+        .filter(|g| {
+            let short_ok = g.prefix && rarity(&g.literals) >= 2;
+            shortest(&g.literals) >= 3 || (short_ok && shortest(&g.literals) >= 2)
+        })
+        .max_by_key(|g| rarity(&g.literals).min(6) + if g.prefix { 8 } else { 0 })
 }
 
 /// Words so frequent in any text that gating on one of them alone runs the pattern on almost
@@ -651,6 +657,16 @@ mod tests {
             "{:?}",
             g.literals
         );
+        // Short punctuation or rare two-letter prefixes still gate (anchored attempts are
+        // cheap); a common word alone does not, and an inner literal takes over.
+        let g = gate(r"(?i)'\s*(or|and)\s+'?\d+", Target::Raw).unwrap();
+        assert!(g.prefix);
+        assert_eq!(g.literals, vec![b"'".to_vec()]);
+        assert!(gate(r"\brm\s+-[rf]{1,3}\s+/", Target::Raw).unwrap().prefix);
+        let g = gate(r"\b(a|the)\s+(secret|hidden)\s+key", Target::Normalized).unwrap();
+        assert!(g.prefix, "{:?}", g.literals);
+        let g = gate(r"\b(as|be)\s*(secretive|hidden)", Target::Raw).unwrap();
+        assert!(!g.prefix, "{:?}", g.literals);
         assert_eq!(without_leading_case_flag("(?is)a"), "(?s)a");
         assert_eq!(without_leading_case_flag("(?i)a"), "a");
         assert_eq!(without_leading_case_flag("(?:a)"), "(?:a)");
