@@ -37,6 +37,9 @@ pub struct Args {
     /// AdaGrad learning rate.
     #[arg(long, default_value_t = FitConfig::default().learning_rate)]
     pub learning_rate: f32,
+    /// With `--cv`: list the 5-fold misses and false positives (set, label, logit, text).
+    #[arg(long)]
+    pub show_errors: bool,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +52,8 @@ struct Row {
 
 struct Example {
     set: String,
+    label: String,
+    text: String,
     features: vigil::core::model::Features,
     attack: bool,
 }
@@ -136,6 +141,12 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
             set: row.set.unwrap_or_else(|| "-".into()),
             features: engine.features(&row.text),
             attack: row.label != "benign",
+            label: row.label,
+            text: if args.show_errors {
+                row.text
+            } else {
+                String::new()
+            },
         });
     }
     let config = FitConfig {
@@ -167,6 +178,7 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
         );
 
         let mut kfold: BTreeMap<String, Rates> = BTreeMap::new();
+        let mut errors = Vec::new();
         const FOLDS: usize = 5;
         for fold in 0..FOLDS {
             let train_rows: Vec<&Example> = examples
@@ -181,16 +193,33 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
                 .enumerate()
                 .filter(|(i, _)| i % FOLDS == fold)
             {
+                let z = model.logit(&e.features);
                 kfold
                     .entry(e.set.clone())
                     .or_default()
-                    .add(e.attack, model.logit(&e.features) >= 0.0);
+                    .add(e.attack, z >= 0.0);
+                if e.attack != (z >= 0.0) {
+                    errors.push((e, z));
+                }
             }
         }
         print_table(
             "5-fold (rows interleaved; every row measured by a model that never saw it):",
             &kfold,
         );
+        if args.show_errors {
+            errors.sort_by(|a, b| (&a.0.set, a.0.attack).cmp(&(&b.0.set, b.0.attack)));
+            for (e, z) in errors {
+                let kind = if e.attack { "MISS" } else { "FP" };
+                let text: String = e
+                    .text
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+                    .replace('\n', " ");
+                println!("{kind}\t{}\t{}\t{z:+.2}\t{text}", e.set, e.label);
+            }
+        }
     }
     if let Some(out) = &args.out {
         let all: Vec<&Example> = examples.iter().collect();

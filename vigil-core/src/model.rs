@@ -225,9 +225,12 @@ impl Default for FitConfig {
         FitConfig {
             epochs: 12,
             learning_rate: 0.2,
-            l2_ngrams: 1e-4,
+            // Chosen by 5-fold cross-validation on the dev file (`vigil fit --cv`): a lighter
+            // pull and equal class weights detected more on every set while pooled false
+            // positives stayed near 1%.
+            l2_ngrams: 3e-5,
             l2_categories: 1e-3,
-            benign_weight: 2.0,
+            benign_weight: 1.0,
             seed: 7,
         }
     }
