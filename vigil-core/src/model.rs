@@ -50,13 +50,24 @@ fn fnv(bytes: &[u8], seed: u64) -> u64 {
     h
 }
 
-/// Hash the words of a normalized text into distinct uni- and bigram buckets.
+/// Words at least this long also count by their first [`STEM`] bytes.
+const STEM_MIN: usize = 7;
+/// Length of the prefix that stands in for a stem ("instructions", "instruktionen" and
+/// "instrukcje" share more with their other forms than with anything else).
+const STEM: usize = 5;
+
+/// Hash the words of a normalized text into distinct buckets: word uni- and bigrams, plus
+/// the first bytes of long words (a crude stem, so inflected forms share a weight). That is
+/// one more hash of at most [`STEM`] bytes per long word: no allocation, linear.
 pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::with_capacity(text.len() / 3);
+    let mut out: Vec<u32> = Vec::with_capacity(text.len() / 2 + 4);
     let mut prev: Option<u64> = None;
     let mut push = |word: &[u8]| {
         let h = fnv(word, 0);
         out.push((h % BUCKETS as u64) as u32);
+        if word.len() >= STEM_MIN {
+            out.push((fnv(&word[..STEM], 1) % BUCKETS as u64) as u32);
+        }
         if let Some(p) = prev {
             let b = p.rotate_left(17) ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             out.push((b % BUCKETS as u64) as u32);
@@ -323,6 +334,15 @@ mod tests {
         assert!((back.ngrams[5] - 1.27).abs() < 0.01);
         assert!((back.ngrams[9] + 0.5).abs() < 0.01);
         assert!(Model::from_bytes(&m.to_bytes()[..100]).is_err());
+    }
+
+    #[test]
+    fn inflected_forms_share_a_stem_bucket() {
+        let a = ngram_buckets("instructions");
+        let b = ngram_buckets("instruktionen");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.iter().filter(|x| b.contains(x)).count(), 1);
+        assert_eq!(ngram_buckets("short").len(), 1);
     }
 
     #[test]
