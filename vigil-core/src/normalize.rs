@@ -51,13 +51,35 @@ impl ViewKind {
     }
 }
 
-/// A rewritten text and, per byte, the original byte range it stands for.
+/// A rewritten text and the original byte range each of its bytes stands for.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
     pub kind: ViewKind,
     pub text: String,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    origin: Origin,
+}
+
+/// How view bytes map to original bytes, in the cheapest form that is exact for the view.
+#[derive(Debug, Clone, PartialEq)]
+enum Origin {
+    /// Every byte stands for one original range (a decoded payload, smuggled tags).
+    Span(u32, u32),
+    /// The units of a view that tile the original in order (the one-pass view): each segment
+    /// starts at a view offset and an original offset. In a linear segment view and original
+    /// bytes advance together; in a block segment every byte stands for the whole original
+    /// range up to the next segment. A unit ends where the next one starts, and the last
+    /// segment marks the end of both texts.
+    Segments(Vec<Segment>),
+    /// Per byte, its original range (the general path).
+    Bytes { starts: Vec<u32>, ends: Vec<u32> },
+}
+
+/// See [`Origin::Segments`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Segment {
+    view: u32,
+    orig: u32,
+    block: bool,
 }
 
 impl Views {
@@ -70,14 +92,42 @@ impl Views {
 impl View {
     /// The original byte range covered by view bytes `start..end` (end exclusive, non-empty).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.starts.is_empty() {
+        let len = self.text.len();
+        if len == 0 {
             return (0, 0);
         }
-        let last = end.max(start + 1).min(self.starts.len()) - 1;
+        let last = end.max(start + 1).min(len) - 1;
         let first = start.min(last);
-        let s = self.starts[first..=last].iter().min().copied().unwrap_or(0);
-        let e = self.ends[first..=last].iter().max().copied().unwrap_or(0);
-        (s as usize, e as usize)
+        match &self.origin {
+            Origin::Span(s, e) => (*s as usize, *e as usize),
+            Origin::Segments(segments) => {
+                let at = |k: usize| segments.partition_point(|g| g.view as usize <= k) - 1;
+                let (f, l) = (at(first), at(last));
+                let start = match segments[f] {
+                    Segment {
+                        block: true, orig, ..
+                    } => orig as usize,
+                    Segment { view, orig, .. } => orig as usize + (first - view as usize),
+                };
+                let next = &segments[l + 1];
+                let end = match segments[l] {
+                    Segment {
+                        block: false,
+                        view,
+                        orig,
+                    } if last + 1 < next.view as usize => {
+                        orig as usize + (last + 1 - view as usize)
+                    }
+                    _ => next.orig as usize,
+                };
+                (start, end)
+            }
+            Origin::Bytes { starts, ends } => {
+                let s = starts[first..=last].iter().min().copied().unwrap_or(0);
+                let e = ends[first..=last].iter().max().copied().unwrap_or(0);
+                (s as usize, e as usize)
+            }
+        }
     }
 }
 
@@ -122,8 +172,16 @@ fn build_view(kind: ViewKind, units: &[Unit]) -> View {
     View {
         kind,
         text,
-        starts,
-        ends,
+        origin: Origin::Bytes { starts, ends },
+    }
+}
+
+/// A view whose every byte stands for the original range `span`.
+fn span_view(kind: ViewKind, units: &[Unit], span: (u32, u32)) -> View {
+    View {
+        kind,
+        text: units.iter().map(|u| u.c).collect(),
+        origin: Origin::Span(span.0, span.1),
     }
 }
 
@@ -633,53 +691,208 @@ impl Scan {
     }
 }
 
-/// The normalized view of plain ASCII text built in one pass, or `None` when the text needs
-/// the general path (non-ASCII, or spaced letters or leetspeak to undo). Both paths give the
-/// same view: for such text folding is lowercasing and whitespace collapsing only.
-fn ascii_view(text: &str, vocab: &HashSet<String>) -> Option<View> {
-    if !text.is_ascii() {
-        return None;
-    }
-    let n = text.len();
-    let mut out = Vec::with_capacity(n);
-    let mut starts = Vec::with_capacity(n);
-    let mut ends = Vec::with_capacity(n);
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        let at = i as u32;
-        if b.is_ascii_whitespace() || b.is_ascii_control() {
-            if out.last() == Some(&b' ') {
-                if let Some(end) = ends.last_mut() {
-                    *end = at + 1;
-                }
-                continue;
+/// The normalized view built in one pass, or `None` when the text needs the general path:
+/// invisible or tag characters, confusable letters, spaced letters or leetspeak to undo, or a
+/// compatibility form that mixes a space with letters. For every other text the general path
+/// folds character by character too and its context passes change nothing, so both give the
+/// same view (a property test holds them equal).
+fn simple_view(text: &str, vocab: &HashSet<String>) -> Option<View> {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut out: Vec<u8> = Vec::with_capacity(n);
+    let mut segments = vec![Segment {
+        view: 0,
+        orig: 0,
+        block: false,
+    }];
+    // Where the current linear segment's next byte would come from, if it continues.
+    let mut linear_next = Some(0u32);
+    let mut buf: Vec<char> = Vec::with_capacity(4);
+    let mut i = 0;
+    // ASCII whitespace and control characters, which fold to a space.
+    let blank = |b: u8| b <= b' ' || b == 0x7F;
+    while i < n {
+        let b = bytes[i];
+        if b < 0x80 && !blank(b) && b != b'`' {
+            // A run of ASCII that only lowercases: one linear stretch.
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| b >= 0x80 || blank(b) || b == b'`')
+                .unwrap_or(n - i);
+            if linear_next != Some(i as u32) {
+                segments.push(Segment {
+                    view: out.len() as u32,
+                    orig: i as u32,
+                    block: false,
+                });
             }
-            out.push(b' ');
-        } else {
-            out.push(if b == b'`' {
-                b'\''
-            } else {
-                b.to_ascii_lowercase()
-            });
+            out.extend(bytes[i..i + run].iter().map(u8::to_ascii_lowercase));
+            i += run;
+            linear_next = Some(i as u32);
+            continue;
         }
-        starts.push(at);
-        ends.push(at + 1);
+        let (c, len) = if b < 0x80 {
+            (char::from(b), 1)
+        } else {
+            let c = text[i..].chars().next()?;
+            (c, c.len_utf8())
+        };
+        let at = i as u32;
+        i += len;
+        let space = if b < 0x80 {
+            blank(b)
+        } else {
+            if is_invisible(c) {
+                return None;
+            }
+            buf.clear();
+            if !(c.is_whitespace() || c.is_control()) {
+                fold_char(c, &mut buf);
+            }
+            match buf.as_slice() {
+                [] if c.is_whitespace() || c.is_control() => true,
+                [k] if k.is_whitespace() => true,
+                ks if ks.iter().any(|k| k.is_whitespace()) => return None,
+                ks if ks.iter().any(|&k| !k.is_ascii() && confusable(k).is_some()) => {
+                    return None;
+                }
+                _ => false,
+            }
+        };
+        if space && out.last() == Some(&b' ') {
+            // The run's space now also stands for this character: the next unit starts a
+            // new segment, whose offset ends the space.
+            linear_next = None;
+            continue;
+        }
+        if b < 0x80 || space {
+            if linear_next != Some(at) || len != 1 {
+                segments.push(Segment {
+                    view: out.len() as u32,
+                    orig: at,
+                    block: len != 1,
+                });
+            }
+            linear_next = (len == 1).then_some(at + 1);
+            out.push(match b {
+                _ if space => b' ',
+                b'`' => b'\'',
+                _ => b.to_ascii_lowercase(),
+            });
+            continue;
+        }
+        // A folded non-ASCII character, possibly to nothing (a lone combining mark: its bytes
+        // join no unit, unless a whitespace run continues across it, which is left to the
+        // general path).
+        if buf.is_empty() && out.last() == Some(&b' ') {
+            return None;
+        }
+        segments.push(Segment {
+            view: out.len() as u32,
+            orig: at,
+            block: true,
+        });
+        linear_next = None;
+        for &k in &buf {
+            let mut tmp = [0u8; 4];
+            out.extend_from_slice(k.encode_utf8(&mut tmp).as_bytes());
+        }
     }
-    let scan = Scan::of(out.iter().map(|&b| char::from(b)));
-    // `hello!` is a leet candidate but spells no vocabulary word: only real ones need the
-    // general path.
-    let spells_a_word = || {
-        out.split(|&b| ASCII_CLASS[b as usize] & (ALNUM | LEET) == 0)
-            .any(|token| leet_word(token.iter().map(|&b| char::from(b)), vocab).is_some())
-    };
-    if scan.spaced || (scan.leet && spells_a_word()) {
+    segments.push(Segment {
+        view: out.len() as u32,
+        orig: n as u32,
+        block: false,
+    });
+    let out = String::from_utf8(out).ok()?;
+    if needs_context_passes(&out, vocab) {
         return None;
     }
     Some(View {
         kind: ViewKind::Normalized,
-        text: String::from_utf8(out).ok()?,
-        starts,
-        ends,
+        text: out,
+        origin: Origin::Segments(segments),
     })
+}
+
+/// Whether folded `text` has spaced letters to join or a leet word to undo, in one pass over
+/// its bytes: what [`Scan`] and then [`undo_leet`] would find, without building units. `hello!`
+/// has a leet character next to a letter but spells no vocabulary word, so it needs neither.
+fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
+    let bytes = text.as_bytes();
+    // Spaced letters, as in `Scan::of`: chars are counted, not bytes.
+    let (mut chain, mut last_lone) = (0, usize::MAX);
+    let (mut alnum2, mut alnum1) = (false, false);
+    let (mut seps2, mut seps1) = (0, 0);
+    // The current word-character token: its start, and whether it has a letter and a leet
+    // character that is not a letter (what `leet_word` needs before it looks further).
+    let (mut token, mut alpha, mut leet) = (None, false, false);
+    let mut lone_at = |i: usize, seps_before: usize| {
+        let joined = last_lone != usize::MAX
+            && (1..=3).contains(&seps_before)
+            && i - last_lone - 1 == seps_before;
+        chain = if joined { chain + 1 } else { 1 };
+        last_lone = i;
+        chain >= 4
+    };
+    let (mut i, mut index) = (0, 0);
+    while i <= bytes.len() {
+        // Most bytes are letters inside words, where only the state's shape changes.
+        let letters = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        if letters > 0 {
+            token.get_or_insert(i);
+            alpha = true;
+            if letters > 1 {
+                (alnum2, seps2) = (true, 0);
+            } else {
+                (alnum2, seps2) = (alnum1, seps1);
+            }
+            (alnum1, seps1) = (true, 0);
+            i += letters;
+            index += letters;
+            continue;
+        }
+        let (class, len) = match bytes.get(i) {
+            Some(&b) if b < 0x80 => (ASCII_CLASS[b as usize], 1),
+            Some(_) => {
+                let Some(c) = text[i..].chars().next() else {
+                    return true;
+                };
+                let class = if c.is_alphabetic() {
+                    ALPHA | ALNUM
+                } else if c.is_numeric() {
+                    ALNUM
+                } else {
+                    0
+                };
+                (class, c.len_utf8())
+            }
+            // One step past the end closes the last token and the last lone character.
+            None => (0, 1),
+        };
+        let alnum = class & ALNUM != 0;
+        if index > 0 && alnum1 && !alnum2 && !alnum && lone_at(index - 1, seps2) {
+            return true;
+        }
+        if class & (ALNUM | LEET) != 0 {
+            token.get_or_insert(i);
+            alpha |= class & ALPHA != 0;
+            leet |= class & (ALPHA | LEET) == LEET;
+        } else if let Some(start) = token.take() {
+            if alpha && leet && leet_word(text[start..i].chars(), vocab).is_some() {
+                return true;
+            }
+            (alpha, leet) = (false, false);
+        }
+        (alnum2, alnum1) = (alnum1, alnum);
+        seps2 = seps1;
+        seps1 = if class & SEPARATOR != 0 { seps1 + 1 } else { 0 };
+        i += len;
+        index += 1;
+    }
+    false
 }
 
 /// Builds every view of a text under a configuration and a rule vocabulary.
@@ -700,7 +913,7 @@ impl Normalizer {
 
     pub(crate) fn views(&self, text: &str) -> Views {
         let mut signals = Signals::default();
-        let main = ascii_view(text, &self.vocab).unwrap_or_else(|| {
+        let main = simple_view(text, &self.vocab).unwrap_or_else(|| {
             let units = normalize_units(text, 0, &self.vocab, &mut signals);
             build_view(ViewKind::Normalized, &units)
         });
@@ -713,16 +926,8 @@ impl Normalizer {
                 .collect();
             let span = tag_span(text);
             let mut inner = Signals::default();
-            let u = normalize_units(&tags, 0, &self.vocab, &mut inner);
-            let u: Vec<Unit> = u
-                .into_iter()
-                .map(|x| Unit {
-                    c: x.c,
-                    start: span.0,
-                    end: span.1,
-                })
-                .collect();
-            views.push(build_view(ViewKind::Tags, &u));
+            let units = normalize_units(&tags, 0, &self.vocab, &mut inner);
+            views.push(span_view(ViewKind::Tags, &units, span));
         }
         let mut budget = Budget {
             remaining: self.config.max_decoded_bytes,
@@ -794,15 +999,8 @@ impl Normalizer {
             let decoded = &decoded[..take];
             signals.decoded_layers = signals.decoded_layers.max(depth as usize);
             let mut inner = Signals::default();
-            let units: Vec<Unit> = normalize_units(decoded, 0, &self.vocab, &mut inner)
-                .into_iter()
-                .map(|u| Unit {
-                    c: u.c,
-                    start: range.0,
-                    end: range.1,
-                })
-                .collect();
-            views.push(build_view(kind, &units));
+            let units = normalize_units(decoded, 0, &self.vocab, &mut inner);
+            views.push(span_view(kind, &units, range));
             self.decode_into(decoded, range, depth + 1, views, signals, budget);
         }
     }
@@ -948,19 +1146,44 @@ mod ascii_fast_path {
     }
 
     proptest! {
-        /// The one-pass ASCII view is the general path's view, byte for byte and map for map.
+        /// The one-pass check agrees with `Scan` followed by the leet-word search.
         #[test]
-        fn equals_the_general_path(
-            text in "([ -~\t\n\r\x0b\x0c\x00-\x08]|1gn0r3|4ll|@|!|i g n o|a-b-c|x\\. y|'s ){0,48}",
+        fn context_check_equals_scan(
+            text in "([ a-z0-9@$!|+.'_,*/~-]|ä|ж|٣|ignore|1gn0r3|4ll|i g n o){0,40}",
         ) {
             let vocab: HashSet<String> = ["ignore", "all", "a"].iter().map(|s| s.to_string()).collect();
-            if let Some(fast) = ascii_view(&text, &vocab) {
+            let scan = Scan::of(text.chars());
+            let chars: Vec<char> = text.chars().collect();
+            let spells = chars
+                .split(|&c| !is_word_char(c))
+                .any(|token| leet_word(token.iter().copied(), &vocab).is_some());
+            prop_assert_eq!(needs_context_passes(&text, &vocab), scan.spaced || (scan.leet && spells));
+        }
+
+        /// The one-pass view is the general path's view, byte for byte and span for span.
+        #[test]
+        fn equals_the_general_path(
+            text in "([ -~\t\n\r\x0b\x0c\x00-\x08]|1gn0r3|4ll|@|!|i g n o|a-b-c|x\\. y|'s |\
+                     é|Ä|ß|ﬁ|½|\u{A0}|\u{2002}|\u{2019}|\u{201C}|д|Ж|\u{301}|😀|\u{A8}|\u{200B}|\
+                     а|ｆ|\u{85}|\u{1D00}|Ǆ){0,48}",
+        ) {
+            let vocab: HashSet<String> = ["ignore", "all", "a"].iter().map(|s| s.to_string()).collect();
+            if let Some(fast) = simple_view(&text, &vocab) {
                 let mut signals = Signals::default();
                 let units = normalize_units(&text, 0, &vocab, &mut signals);
                 let general = build_view(ViewKind::Normalized, &units);
                 prop_assert_eq!(&fast.text, &general.text);
-                prop_assert_eq!(&fast.starts, &general.starts);
-                prop_assert_eq!(&fast.ends, &general.ends);
+                prop_assert!(matches!(fast.origin, Origin::Segments(_)));
+                let n = fast.text.len();
+                for start in 0..n {
+                    for end in start + 1..=n {
+                        prop_assert_eq!(
+                            fast.original(start, end),
+                            general.original(start, end),
+                            "{}..{}", start, end
+                        );
+                    }
+                }
                 prop_assert_eq!(signals, Signals::default());
             }
         }
