@@ -109,30 +109,46 @@ const BYTE_CLASS: [u8; 256] = {
 };
 
 pub(crate) fn traces(text: &str) -> Traces {
-    let (mut b64_run, mut b64_max) = (0usize, 0usize);
-    let (mut hex_digits, mut hex_max) = (0usize, 0usize);
-    let (mut percent, mut ampersand, mut backslash) = (0usize, 0usize, 0usize);
-    for &b in text.as_bytes() {
-        let class = BYTE_CLASS[b as usize];
-        b64_run = if class & B64 != 0 { b64_run + 1 } else { 0 };
-        b64_max = b64_max.max(b64_run);
-        if class & HEX != 0 {
-            hex_digits += 1;
-            hex_max = hex_max.max(hex_digits);
-        } else if class & HEX_SEPARATOR == 0 {
-            hex_digits = 0;
-        }
-        percent += usize::from(b == b'%');
-        ampersand += usize::from(b == b'&');
-        backslash += usize::from(b == b'\\');
-    }
+    let bytes = text.as_bytes();
+    // Counting one byte value is a loop the compiler vectorizes.
+    let at_least_three = |c: u8| bytes.iter().filter(|&&b| b == c).count() >= 3;
+    let is = |bits: u8| move |b: u8| BYTE_CLASS[b as usize] & bits != 0;
     Traces {
-        base64: b64_max >= 16,
-        hex: hex_max >= 16,
-        percent: percent >= 3,
-        ampersand: ampersand >= 3,
-        backslash: backslash >= 3,
+        base64: long_runs(bytes, 16, is(B64)).next().is_some(),
+        hex: long_runs(bytes, 16, is(HEX | HEX_SEPARATOR))
+            .any(|run| run.iter().filter(|&&b| is(HEX)(b)).count() >= 16),
+        percent: at_least_three(b'%'),
+        ampersand: at_least_three(b'&'),
+        backslash: at_least_three(b'\\'),
     }
+}
+
+/// The maximal runs of at least `min` bytes that are all `member`s, found by probing every
+/// `min`-th byte: such a run covers a probe, and prose's short words are passed over.
+fn long_runs(bytes: &[u8], min: usize, member: impl Fn(u8) -> bool) -> impl Iterator<Item = &[u8]> {
+    let mut probe = min.max(1) - 1;
+    std::iter::from_fn(move || {
+        while probe < bytes.len() {
+            if !member(bytes[probe]) {
+                probe += min;
+                continue;
+            }
+            let start = bytes[..probe]
+                .iter()
+                .rposition(|&b| !member(b))
+                .map_or(0, |k| k + 1);
+            let end = bytes[probe..]
+                .iter()
+                .position(|&b| !member(b))
+                .map_or(bytes.len(), |k| probe + k);
+            // Byte `end` is not a member: a later run lies wholly after it.
+            probe = end + min;
+            if end - start >= min {
+                return Some(&bytes[start..end]);
+            }
+        }
+        None
+    })
 }
 
 /// Runs of 16+ base64 characters that decode to text: `(start, end, decoded)`.
@@ -356,6 +372,40 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Byte by byte: the definition `traces` must agree with.
+    fn traces_by_bytes(text: &str) -> Traces {
+        let (mut b64_run, mut b64_max, mut hex_digits, mut hex_max) = (0, 0, 0, 0);
+        for &b in text.as_bytes() {
+            let class = BYTE_CLASS[b as usize];
+            b64_run = if class & B64 != 0 { b64_run + 1 } else { 0 };
+            b64_max = b64_max.max(b64_run);
+            if class & HEX != 0 {
+                hex_digits += 1;
+                hex_max = hex_max.max(hex_digits);
+            } else if class & HEX_SEPARATOR == 0 {
+                hex_digits = 0;
+            }
+        }
+        let count = |c| text.bytes().filter(|&b| b == c).count();
+        Traces {
+            base64: b64_max >= 16,
+            hex: hex_max >= 16,
+            percent: count(b'%') >= 3,
+            ampersand: count(b'&') >= 3,
+            backslash: count(b'\\') >= 3,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn traces_agree_with_the_byte_by_byte_definition(
+            text in "([a-z]{1,20}|[0-9a-f]{1,20}|[ :]|[A-Za-z0-9+/]{1,24}|[%&\\\\.,!?]|é){0,30}",
+        ) {
+            prop_assert_eq!(format!("{:?}", traces(&text)), format!("{:?}", traces_by_bytes(&text)));
+        }
+    }
 
     #[test]
     fn base64_text_decodes_and_identifiers_do_not() {
