@@ -16,7 +16,7 @@ use aho_corasick::AhoCorasick;
 use crate::config::{Config, ConfigError};
 use crate::model::{Features, Model, ngram_buckets};
 use crate::normalize::{Normalizer, View, ViewKind, Views};
-use crate::rules::{Hit, RuleSet, Target};
+use crate::rules::{Hit, RuleSet};
 use crate::wire::{BranchResult, Detection, Evidence, Span, ThreatLevel};
 
 /// Log-odds of an attack before any evidence (rules-only scoring).
@@ -85,8 +85,7 @@ impl Detector {
 
     fn view_hits(&self, view: &View, out: &mut Vec<Hit>) {
         out.clear();
-        self.rules.phrase_hits(&view.text, out);
-        self.rules.regex_hits(Target::Normalized, &view.text, out);
+        self.rules.view_hits(&view.text, out);
         if let Some(allow) = &self.allowlist {
             let masked: Vec<(usize, usize)> = allow
                 .find_overlapping_iter(&view.text)
@@ -174,7 +173,7 @@ impl Detector {
             }
         }
         hits.clear();
-        self.rules.regex_hits(Target::Raw, text, &mut hits);
+        self.rules.raw_hits(text, &mut hits);
         let allow_raw = self.allowlist.as_ref().map(|a| {
             // Raw rules see the original text; mask allowlisted phrases found in the normalized
             // view, mapped back to original bytes.

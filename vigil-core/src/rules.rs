@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::meta::Regex;
-use regex_automata::util::pool::Pool;
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind as RegexMatchKind, PatternID};
 use serde::Deserialize;
@@ -64,7 +64,8 @@ pub(crate) enum Target {
 }
 
 /// Patterns of one target, with the literal triggers that gate them: one Aho-Corasick pass
-/// finds which patterns can match at all, and only those run (from their first trigger).
+/// (shared with the phrases on normalized text) finds which patterns can match at all, and
+/// only those run (from their first trigger).
 #[derive(Debug)]
 struct RegexGroup {
     each: Vec<Regex>,
@@ -73,7 +74,8 @@ struct RegexGroup {
     anchored: DFA,
     caches: Pool<Cache, CacheFactory>,
     rule_of: Vec<usize>,
-    triggers: Option<AhoCorasick>,
+    /// Trigger literals, lowercase (matched ASCII case-insensitively).
+    literals: Vec<Vec<u8>>,
     /// Trigger literal -> patterns it gates.
     trigger_patterns: Vec<Vec<usize>>,
     /// Per pattern: whether its triggers are prefixes (search from the first one).
@@ -280,11 +282,14 @@ pub(crate) struct Hit {
 #[derive(Debug)]
 pub(crate) struct RuleSet {
     pub rules: Vec<Rule>,
-    phrases: Option<AhoCorasick>,
-    /// Per automaton pattern: its rule and, for disguised forms, the disguise.
+    /// Phrases, then the normalized patterns' trigger literals: one pass over a view finds
+    /// both.
+    view_literals: Option<AhoCorasick>,
+    /// Per phrase: its rule and, for disguised forms, the disguise.
     phrase_rule: Vec<(usize, Option<ViewKind>)>,
     normalized: Option<RegexGroup>,
     raw: Option<RegexGroup>,
+    raw_literals: Option<AhoCorasick>,
     /// Words used by rules: leetspeak is undone only when it yields one of these.
     pub vocabulary: HashSet<String>,
 }
@@ -340,7 +345,6 @@ fn compile_group(
             None => ungated.push(i),
         }
     }
-    let triggers = automaton(&literals, true, field, "compilable patterns")?;
     let anchored = DFA::builder()
         .syntax(syntax)
         .configure(
@@ -358,7 +362,7 @@ fn compile_group(
         anchored,
         caches,
         rule_of: patterns.iter().map(|(r, _)| *r).collect(),
-        triggers,
+        literals,
         trigger_patterns,
         prefix_gated,
         ungated,
@@ -507,26 +511,55 @@ impl RuleSet {
                 "ids of existing rules",
             ));
         }
-        let ac = automaton(&phrases, false, "detection.rules", "compilable phrases")?;
+        let normalized =
+            compile_group(&normalized, Target::Normalized, "detection.rules.patterns")?;
+        let raw = compile_group(&raw, Target::Raw, "detection.rules.raw_patterns")?;
+        // Views are lowercase, so matching phrases case-insensitively changes nothing.
+        let view_literals: Vec<&[u8]> = phrases
+            .iter()
+            .map(|p| p.as_bytes())
+            .chain(
+                normalized
+                    .iter()
+                    .flat_map(|g| g.literals.iter().map(Vec::as_slice)),
+            )
+            .collect();
+        let field = "detection.rules";
+        let raw_literals = raw
+            .as_ref()
+            .map(|g| g.literals.as_slice())
+            .unwrap_or_default();
         Ok(RuleSet {
             rules,
-            phrases: ac,
+            view_literals: automaton(&view_literals, true, field, "compilable phrases")?,
             phrase_rule,
-            normalized: compile_group(&normalized, Target::Normalized, "detection.rules.patterns")?,
-            raw: compile_group(&raw, Target::Raw, "detection.rules.raw_patterns")?,
+            normalized,
+            raw_literals: automaton(raw_literals, true, field, "compilable patterns")?,
+            raw,
             vocabulary,
         })
     }
 
-    /// Phrase hits in a normalized text, at word boundaries.
-    pub(crate) fn phrase_hits(&self, text: &str, out: &mut Vec<Hit>) {
-        let Some(ac) = &self.phrases else { return };
+    /// Phrase hits (at word boundaries) and pattern hits in a normalized view.
+    pub(crate) fn view_hits(&self, text: &str, out: &mut Vec<Hit>) {
+        let Some(ac) = &self.view_literals else {
+            return;
+        };
+        let phrases = self.phrase_rule.len();
+        let mut gating = self.normalized.as_ref().map(Gating::new);
         let bytes = text.as_bytes();
-        let boundary_before = |i: usize| i == 0 || !is_word_byte_before(text, i);
-        let boundary_after = |i: usize| i >= bytes.len() || !is_word_byte_at(text, i);
         for m in ac.find_overlapping_iter(text) {
-            if boundary_before(m.start()) && boundary_after(m.end()) {
-                let (rule, disguise) = self.phrase_rule[m.pattern().as_usize()];
+            let k = m.pattern().as_usize();
+            if k >= phrases {
+                if let Some(g) = &mut gating {
+                    g.trigger(text, k - phrases, m.start(), out);
+                }
+                continue;
+            }
+            let before = m.start() == 0 || !is_word_byte_before(text, m.start());
+            let after = m.end() >= bytes.len() || !is_word_byte_at(text, m.end());
+            if before && after {
+                let (rule, disguise) = self.phrase_rule[k];
                 out.push(Hit {
                     rule,
                     start: m.start(),
@@ -535,79 +568,109 @@ impl RuleSet {
                 });
             }
         }
+        if let Some(g) = gating {
+            g.finish(text, out);
+        }
     }
 
-    /// Regex hits in `text` (first match of each matching pattern).
-    pub(crate) fn regex_hits(&self, target: Target, text: &str, out: &mut Vec<Hit>) {
-        let group = match target {
-            Target::Normalized => &self.normalized,
-            Target::Raw => &self.raw,
-        };
-        let Some(group) = group else { return };
-        // Patterns match bytes (`.` and negated classes may stop inside a character), so
-        // spans are widened to whole characters.
-        let hit = |i: usize, m: regex_automata::Match| Hit {
-            rule: group.rule_of[i],
-            start: (0..=m.start())
+    /// Hits of the raw patterns in the original text.
+    pub(crate) fn raw_hits(&self, text: &str, out: &mut Vec<Hit>) {
+        let Some(group) = &self.raw else { return };
+        let mut gating = Gating::new(group);
+        if let Some(ac) = &self.raw_literals {
+            for m in ac.find_overlapping_iter(text) {
+                gating.trigger(text, m.pattern().as_usize(), m.start(), out);
+            }
+        }
+        gating.finish(text, out);
+    }
+}
+
+/// Running a group's patterns as their triggers turn up in one text.
+///
+/// A prefix gate is tried as an anchored search at each occurrence (the automaton dies within
+/// a few words when there is no match); a pattern gated otherwise runs once over the whole
+/// text. After `MAX_ATTEMPTS` failed anchored tries a pattern falls back to one unanchored
+/// search from there: text repeating a trigger word costs one scan, not one per word.
+struct Gating<'g> {
+    group: &'g RegexGroup,
+    done: Vec<bool>,
+    attempts: Vec<u16>,
+    /// Patterns to search for from an offset once all triggers are seen.
+    whole: Vec<(usize, usize)>,
+    cache: Option<PoolGuard<'g, Cache, CacheFactory>>,
+}
+
+impl<'g> Gating<'g> {
+    const MAX_ATTEMPTS: u16 = 128;
+
+    fn new(group: &'g RegexGroup) -> Self {
+        Gating {
+            group,
+            done: vec![false; group.each.len()],
+            attempts: vec![0; group.each.len()],
+            whole: Vec::new(),
+            cache: None,
+        }
+    }
+
+    /// Patterns match bytes (`.` and negated classes may stop inside a character), so spans
+    /// are widened to whole characters.
+    fn hit(&self, text: &str, i: usize, start: usize, end: usize) -> Hit {
+        Hit {
+            rule: self.group.rule_of[i],
+            start: (0..=start)
                 .rev()
                 .find(|&k| text.is_char_boundary(k))
                 .unwrap_or(0),
-            end: (m.end()..=text.len())
+            end: (end..=text.len())
                 .find(|&k| text.is_char_boundary(k))
                 .unwrap_or(text.len()),
             disguise: None,
-        };
-        for &i in &group.ungated {
-            if let Some(m) = group.each[i].find(text) {
-                out.push(hit(i, m));
-            }
         }
-        let Some(ac) = &group.triggers else { return };
-        // One pass over the gates. A prefix gate is tried as an anchored search at each
-        // occurrence (the automaton dies within a few words when there is no match); a
-        // pattern gated by a suffix runs once over the whole text.
-        // After MAX_ATTEMPTS failed anchored tries, a pattern falls back to one unanchored
-        // search from there: text repeating a trigger word costs one scan, not one per word.
-        const MAX_ATTEMPTS: u16 = 128;
-        let mut done = vec![false; group.each.len()];
-        let mut attempts = vec![0u16; group.each.len()];
-        let mut whole = Vec::new();
-        let mut cache = None;
-        for m in ac.find_overlapping_iter(text) {
-            for &i in &group.trigger_patterns[m.pattern().as_usize()] {
-                if done[i] {
-                    continue;
+    }
+
+    /// Trigger literal `literal` occurs at `at`.
+    fn trigger(&mut self, text: &str, literal: usize, at: usize, out: &mut Vec<Hit>) {
+        let group = self.group;
+        for &i in &group.trigger_patterns[literal] {
+            if self.done[i] {
+                continue;
+            }
+            self.attempts[i] += 1;
+            if !group.prefix_gated[i] || self.attempts[i] > Self::MAX_ATTEMPTS {
+                self.done[i] = true;
+                let from = if group.prefix_gated[i] { at } else { 0 };
+                self.whole.push((i, from));
+                continue;
+            }
+            let input = Input::new(text)
+                .range(at..)
+                .anchored(Anchored::Pattern(PatternID::new_unchecked(i)));
+            let cache = self.cache.get_or_insert_with(|| group.caches.get());
+            // The lazy DFA neither quits nor gives up as configured; an error would be a bug,
+            // and the full search still answers then.
+            match group.anchored.try_search_fwd(cache, &input) {
+                Ok(Some(end)) => {
+                    self.done[i] = true;
+                    out.push(self.hit(text, i, at, end.offset()));
                 }
-                attempts[i] += 1;
-                if !group.prefix_gated[i] || attempts[i] > MAX_ATTEMPTS {
-                    done[i] = true;
-                    let from = if group.prefix_gated[i] { m.start() } else { 0 };
-                    whole.push((i, from));
-                    continue;
-                }
-                let input = Input::new(text)
-                    .range(m.start()..)
-                    .anchored(Anchored::Pattern(PatternID::new_unchecked(i)));
-                let cache = cache.get_or_insert_with(|| group.caches.get());
-                // The lazy DFA neither quits nor gives up as configured; an error would be a
-                // bug, and the full search below still answers then.
-                match group.anchored.try_search_fwd(cache, &input) {
-                    Ok(Some(end)) => {
-                        done[i] = true;
-                        let found = regex_automata::Match::must(i, m.start()..end.offset());
-                        out.push(hit(i, found));
-                    }
-                    Ok(None) => {}
-                    Err(_) => {
-                        done[i] = true;
-                        whole.push((i, m.start()));
-                    }
+                Ok(None) => {}
+                Err(_) => {
+                    self.done[i] = true;
+                    self.whole.push((i, at));
                 }
             }
         }
-        for (i, from) in whole {
-            if let Some(found) = group.each[i].search(&Input::new(text).range(from..)) {
-                out.push(hit(i, found));
+    }
+
+    /// Run the ungated patterns and the whole-text searches.
+    fn finish(self, text: &str, out: &mut Vec<Hit>) {
+        let group = self.group;
+        let ungated = group.ungated.iter().map(|&i| (i, 0));
+        for (i, from) in ungated.chain(self.whole.iter().copied()) {
+            if let Some(m) = group.each[i].search(&Input::new(text).range(from..)) {
+                out.push(self.hit(text, i, m.start(), m.end()));
             }
         }
     }
@@ -650,13 +713,13 @@ mod tests {
         };
         let set = RuleSet::new(&config, &NormalizationConfig::default()).unwrap();
         let mut hits = Vec::new();
-        set.phrase_hits("danger and dance", &mut hits);
+        set.view_hits("danger and dance", &mut hits);
         assert!(hits.is_empty());
-        set.phrase_hits("you are dan now", &mut hits);
+        set.view_hits("you are dan now", &mut hits);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].disguise, None);
         hits.clear();
-        set.phrase_hits("you are nad now, qna", &mut hits);
+        set.view_hits("you are nad now, qna", &mut hits);
         let disguises: Vec<_> = hits.iter().map(|h| h.disguise).collect();
         assert_eq!(disguises, [Some(ViewKind::Reversed), Some(ViewKind::Rot13)]);
     }
