@@ -78,8 +78,8 @@ struct RegexGroup {
     literals: Vec<Vec<u8>>,
     /// Trigger literal -> patterns it gates.
     trigger_patterns: Vec<Vec<usize>>,
-    /// Per pattern: whether its triggers are prefixes (search from the first one).
-    prefix_gated: Vec<bool>,
+    /// Per pattern: where its matches start relative to its triggers.
+    starts: Vec<Anchor>,
     /// Patterns without a usable literal prefix; they always run.
     ungated: Vec<usize>,
 }
@@ -88,8 +88,19 @@ struct RegexGroup {
 #[derive(Debug)]
 struct Gate {
     literals: Vec<Vec<u8>>,
-    /// True when every match starts with one of the literals (the search may start there).
-    prefix: bool,
+    start: Anchor,
+}
+
+/// Where a gated pattern's matches start, relative to its trigger literals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// Somewhere before the trigger: the pattern is searched for in the whole text.
+    Before,
+    /// At the trigger: an anchored attempt there decides.
+    AtTrigger,
+    /// At a line start (`(?m)^...`): the trigger is `\n`, and attempts run after each one
+    /// and at the start of the text.
+    Line,
 }
 
 /// The literals that gate `pattern`, or `None` when no literal set is specific enough.
@@ -105,7 +116,7 @@ struct Gate {
 /// trigger than `ignore`.
 fn gate(pattern: &str, target: Target) -> Option<Gate> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    use regex_syntax::hir::{Hir, HirKind};
+    use regex_syntax::hir::{Hir, HirKind, Look};
     let sensitive = without_leading_case_flag(pattern);
     let parsed = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -170,7 +181,12 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     let mut candidates: Vec<Gate> = Vec::new();
     let mut push = |literals: Option<Vec<Vec<u8>>>, prefix: bool| {
         if let Some(literals) = literals {
-            candidates.push(Gate { literals, prefix });
+            let start = if prefix {
+                Anchor::AtTrigger
+            } else {
+                Anchor::Before
+            };
+            candidates.push(Gate { literals, start });
         }
     };
     push(extract(&hir, ExtractKind::Prefix), true);
@@ -178,6 +194,14 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     let mut top = &hir;
     while let HirKind::Capture(c) = top.kind() {
         top = &c.sub;
+    }
+    if let HirKind::Concat(parts) = top.kind()
+        && parts.first().map(Hir::kind) == Some(&HirKind::Look(Look::StartLF))
+    {
+        return Some(Gate {
+            literals: vec![b"\n".to_vec()],
+            start: Anchor::Line,
+        });
     }
     if let HirKind::Concat(parts) = top.kind() {
         for part in parts {
@@ -190,10 +214,12 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     candidates
         .into_iter()
         .filter(|g| {
-            let short_ok = g.prefix && rarity(&g.literals) >= 2;
+            let short_ok = g.start == Anchor::AtTrigger && rarity(&g.literals) >= 2;
             shortest(&g.literals) >= 3 || (short_ok && shortest(&g.literals) >= 2)
         })
-        .max_by_key(|g| rarity(&g.literals).min(6) + if g.prefix { 8 } else { 0 })
+        .max_by_key(|g| {
+            rarity(&g.literals).min(6) + if g.start == Anchor::AtTrigger { 8 } else { 0 }
+        })
 }
 
 /// Words so frequent in any text that gating on one of them alone runs the pattern on almost
@@ -325,14 +351,14 @@ fn compile_group(
     let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
     let mut index_of: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut ungated = Vec::new();
-    let mut prefix_gated = vec![false; fixed.len()];
+    let mut starts = vec![Anchor::Before; fixed.len()];
     for (i, p) in fixed.iter().enumerate() {
         match gate(p, target) {
             Some(Gate {
                 literals: lits,
-                prefix,
+                start,
             }) => {
-                prefix_gated[i] = prefix;
+                starts[i] = start;
                 for lit in lits {
                     let k = *index_of.entry(lit.clone()).or_insert_with(|| {
                         literals.push(lit);
@@ -364,7 +390,7 @@ fn compile_group(
         rule_of: patterns.iter().map(|(r, _)| *r).collect(),
         literals,
         trigger_patterns,
-        prefix_gated,
+        starts,
         ungated,
     }))
 }
@@ -547,6 +573,9 @@ impl RuleSet {
         };
         let phrases = self.phrase_rule.len();
         let mut gating = self.normalized.as_ref().map(Gating::new);
+        if let Some(g) = &mut gating {
+            g.text_start(text, out);
+        }
         let bytes = text.as_bytes();
         for m in ac.find_overlapping_iter(text) {
             let k = m.pattern().as_usize();
@@ -575,12 +604,22 @@ impl RuleSet {
 
     /// Hits of the raw patterns in the original text.
     pub(crate) fn raw_hits(&self, text: &str, out: &mut Vec<Hit>) {
-        let Some(group) = &self.raw else { return };
-        let mut gating = Gating::new(group);
-        if let Some(ac) = &self.raw_literals {
-            for m in ac.find_overlapping_iter(text) {
-                gating.trigger(text, m.pattern().as_usize(), m.start(), out);
-            }
+        if let Some(group) = &self.raw {
+            group.hits(self.raw_literals.as_ref(), text, out);
+        }
+    }
+}
+
+impl RegexGroup {
+    /// Hits in `text`, with `literals` the automaton over this group's trigger literals.
+    fn hits(&self, literals: Option<&AhoCorasick>, text: &str, out: &mut Vec<Hit>) {
+        let mut gating = Gating::new(self);
+        gating.text_start(text, out);
+        for m in literals
+            .into_iter()
+            .flat_map(|ac| ac.find_overlapping_iter(text))
+        {
+            gating.trigger(text, m.pattern().as_usize(), m.start(), out);
         }
         gating.finish(text, out);
     }
@@ -632,34 +671,52 @@ impl<'g> Gating<'g> {
 
     /// Trigger literal `literal` occurs at `at`.
     fn trigger(&mut self, text: &str, literal: usize, at: usize, out: &mut Vec<Hit>) {
+        for &i in &self.group.trigger_patterns[literal] {
+            match self.group.starts[i] {
+                _ if self.done[i] => {}
+                Anchor::Before => {
+                    self.done[i] = true;
+                    self.whole.push((i, 0));
+                }
+                Anchor::AtTrigger => self.attempt(text, i, at, out),
+                Anchor::Line => self.attempt(text, i, at + 1, out),
+            }
+        }
+    }
+
+    /// A line-start pattern may also match at the start of the text.
+    fn text_start(&mut self, text: &str, out: &mut Vec<Hit>) {
+        for i in 0..self.group.each.len() {
+            if self.group.starts[i] == Anchor::Line {
+                self.attempt(text, i, 0, out);
+            }
+        }
+    }
+
+    /// Does pattern `i` match from `at`?
+    fn attempt(&mut self, text: &str, i: usize, at: usize, out: &mut Vec<Hit>) {
         let group = self.group;
-        for &i in &group.trigger_patterns[literal] {
-            if self.done[i] {
-                continue;
-            }
-            self.attempts[i] += 1;
-            if !group.prefix_gated[i] || self.attempts[i] > Self::MAX_ATTEMPTS {
+        self.attempts[i] += 1;
+        if self.attempts[i] > Self::MAX_ATTEMPTS {
+            self.done[i] = true;
+            self.whole.push((i, at));
+            return;
+        }
+        let input = Input::new(text)
+            .range(at..)
+            .anchored(Anchored::Pattern(PatternID::new_unchecked(i)));
+        let cache = self.cache.get_or_insert_with(|| group.caches.get());
+        // The lazy DFA neither quits nor gives up as configured; an error would be a bug, and
+        // the full search still answers then.
+        match group.anchored.try_search_fwd(cache, &input) {
+            Ok(Some(end)) => {
                 self.done[i] = true;
-                let from = if group.prefix_gated[i] { at } else { 0 };
-                self.whole.push((i, from));
-                continue;
+                out.push(self.hit(text, i, at, end.offset()));
             }
-            let input = Input::new(text)
-                .range(at..)
-                .anchored(Anchored::Pattern(PatternID::new_unchecked(i)));
-            let cache = self.cache.get_or_insert_with(|| group.caches.get());
-            // The lazy DFA neither quits nor gives up as configured; an error would be a bug,
-            // and the full search still answers then.
-            match group.anchored.try_search_fwd(cache, &input) {
-                Ok(Some(end)) => {
-                    self.done[i] = true;
-                    out.push(self.hit(text, i, at, end.offset()));
-                }
-                Ok(None) => {}
-                Err(_) => {
-                    self.done[i] = true;
-                    self.whole.push((i, at));
-                }
+            Ok(None) => {}
+            Err(_) => {
+                self.done[i] = true;
+                self.whole.push((i, at));
             }
         }
     }
@@ -740,18 +797,18 @@ mod tests {
     #[test]
     fn gates_use_case_free_literals_from_any_required_part() {
         let g = gate(r"(?i)\bunion\s+(all\s+)?select\b", Target::Raw).unwrap();
-        assert!(g.prefix);
+        assert_eq!(g.start, Anchor::AtTrigger);
         assert_eq!(g.literals, vec![b"union".to_vec()]);
         // No usable prefix (`\s*` may be empty), but every match contains `<script`.
         let g = gate(r"(?is)\s*(<!--|/\*)\s*xx\s*<script", Target::Raw).unwrap();
-        assert!(!g.prefix);
+        assert_eq!(g.start, Anchor::Before);
         // Normalized text has single spaces, so literals run across words.
         let g = gate(
             r"\b(ignore|forget)\s+all\s*(rules|orders)",
             Target::Normalized,
         )
         .unwrap();
-        assert!(g.prefix);
+        assert_eq!(g.start, Anchor::AtTrigger);
         assert!(
             g.literals.contains(&b"ignore all rules".to_vec()),
             "{:?}",
@@ -760,13 +817,16 @@ mod tests {
         // Short punctuation or rare two-letter prefixes still gate (anchored attempts are
         // cheap); a common word alone does not, and an inner literal takes over.
         let g = gate(r"(?i)'\s*(or|and)\s+'?\d+", Target::Raw).unwrap();
-        assert!(g.prefix);
+        assert_eq!(g.start, Anchor::AtTrigger);
         assert_eq!(g.literals, vec![b"'".to_vec()]);
-        assert!(gate(r"\brm\s+-[rf]{1,3}\s+/", Target::Raw).unwrap().prefix);
+        assert_eq!(
+            gate(r"\brm\s+-[rf]{1,3}\s+/", Target::Raw).unwrap().start,
+            Anchor::AtTrigger
+        );
         let g = gate(r"\b(a|the)\s+(secret|hidden)\s+key", Target::Normalized).unwrap();
-        assert!(g.prefix, "{:?}", g.literals);
+        assert_eq!(g.start, Anchor::AtTrigger, "{:?}", g.literals);
         let g = gate(r"\b(as|be)\s*(secretive|hidden)", Target::Raw).unwrap();
-        assert!(!g.prefix, "{:?}", g.literals);
+        assert_eq!(g.start, Anchor::Before, "{:?}", g.literals);
         assert_eq!(without_leading_case_flag("(?is)a"), "(?s)a");
         assert_eq!(without_leading_case_flag("(?i)a"), "a");
         assert_eq!(without_leading_case_flag("(?:a)"), "(?:a)");
@@ -780,6 +840,25 @@ mod tests {
         };
         let err = RuleSet::new(&config, &NormalizationConfig::default()).unwrap_err();
         assert!(err.to_string().contains("detection.disabled_rules"));
+    }
+
+    #[test]
+    fn line_start_patterns_run_at_text_and_line_starts_only() {
+        let pattern = r"(?m)^\s*(user|ai)\s*:\s*\S";
+        let g = gate(pattern, Target::Raw).unwrap();
+        assert_eq!((g.start, g.literals), (Anchor::Line, vec![b"\n".to_vec()]));
+        let group = compile_group(&[(0, pattern.to_string())], Target::Raw, "t")
+            .unwrap()
+            .unwrap();
+        let ac = automaton(&group.literals, true, "t", "literals").unwrap();
+        let spans = |text: &str| {
+            let mut out = Vec::new();
+            group.hits(ac.as_ref(), text, &mut out);
+            out.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>()
+        };
+        assert_eq!(spans("user: hi"), [(0, 7)]);
+        assert_eq!(spans("hello\n  ai: hi"), [(6, 13)]);
+        assert_eq!(spans("hello ai: hi\nno"), []);
     }
 
     #[test]
