@@ -176,11 +176,20 @@ fn build_view(kind: ViewKind, units: &[Unit]) -> View {
     }
 }
 
-/// A view whose every byte stands for the original range `span`.
-fn span_view(kind: ViewKind, units: &[Unit], span: (u32, u32)) -> View {
+/// The normalized view of `text` (a decoded payload or smuggled tags) whose every byte
+/// stands for the original range `span`.
+fn span_view(kind: ViewKind, text: &str, span: (u32, u32), vocab: &HashSet<String>) -> View {
+    let text = simple_view(text, vocab).map_or_else(
+        || {
+            let mut signals = Signals::default();
+            let units = normalize_units(text, 0, vocab, &mut signals);
+            units.iter().map(|u| u.c).collect()
+        },
+        |view| view.text,
+    );
     View {
         kind,
-        text: units.iter().map(|u| u.c).collect(),
+        text,
         origin: Origin::Span(span.0, span.1),
     }
 }
@@ -924,10 +933,12 @@ impl Normalizer {
                 .filter(|c| is_tag_char(*c))
                 .map(|c| char::from_u32(c as u32 - 0xE0000).unwrap_or(' '))
                 .collect();
-            let span = tag_span(text);
-            let mut inner = Signals::default();
-            let units = normalize_units(&tags, 0, &self.vocab, &mut inner);
-            views.push(span_view(ViewKind::Tags, &units, span));
+            views.push(span_view(
+                ViewKind::Tags,
+                &tags,
+                tag_span(text),
+                &self.vocab,
+            ));
         }
         let mut budget = Budget {
             remaining: self.config.max_decoded_bytes,
@@ -998,9 +1009,7 @@ impl Normalizer {
             budget.remaining -= take;
             let decoded = &decoded[..take];
             signals.decoded_layers = signals.decoded_layers.max(depth as usize);
-            let mut inner = Signals::default();
-            let units = normalize_units(decoded, 0, &self.vocab, &mut inner);
-            views.push(span_view(kind, &units, range));
+            views.push(span_view(kind, decoded, range, &self.vocab));
             self.decode_into(decoded, range, depth + 1, views, signals, budget);
         }
     }
