@@ -84,7 +84,7 @@ impl Engine {
         let detection = self.detect(&request.text);
         let run_pii = request.options.pii.unwrap_or(self.config.pii.enabled);
         let pii = run_pii.then(|| self.scan_pii(&request.text));
-        let mut verdict = self.decide(&request.request_id, &detection, &[], pii.as_ref());
+        let mut verdict = self.decide_owned(&request.request_id, detection, &[], pii);
         if request.options.evidence == Some(false) {
             verdict.evidence.clear();
         }
@@ -130,26 +130,39 @@ impl Engine {
         extra: &[BranchResult],
         pii: Option<&PiiReport>,
     ) -> Verdict {
+        self.decide_owned(request_id, detection.clone(), extra, pii.cloned())
+    }
+
+    /// [`decide`](Self::decide) taking its inputs, so `analyze` moves them into the verdict.
+    fn decide_owned(
+        &self,
+        request_id: &str,
+        detection: Detection,
+        extra: &[BranchResult],
+        pii: Option<PiiReport>,
+    ) -> Verdict {
         let mut branches = Vec::with_capacity(1 + extra.len());
-        branches.push(detection.branch.clone());
+        branches.push(detection.branch);
         branches.extend_from_slice(extra);
         let arbitration = arbitrate(&self.config.arbiter, &branches);
-        let (decision, sanitized_text) = match pii {
-            _ if arbitration.block => (Decision::Block, None),
-            Some(report) if report.sanitized_text.is_some() => {
-                (Decision::Sanitize, report.sanitized_text.clone())
-            }
-            _ => (Decision::Allow, None),
+        let (decision, sanitized_text, entities) = match pii {
+            _ if arbitration.block => (Decision::Block, None, pii.map(|r| r.entities)),
+            Some(report) if report.sanitized_text.is_some() => (
+                Decision::Sanitize,
+                report.sanitized_text,
+                Some(report.entities),
+            ),
+            _ => (Decision::Allow, None, pii.map(|r| r.entities)),
         };
         Verdict {
             request_id: request_id.to_string(),
             decision,
             score: arbitration.score,
             confidence: arbitration.confidence,
-            categories: detection.categories.clone(),
+            categories: detection.categories,
             branches,
-            evidence: detection.evidence.clone(),
-            pii: pii.map(|r| r.entities.clone()).unwrap_or_default(),
+            evidence: detection.evidence,
+            pii: entities.unwrap_or_default(),
             sanitized_text,
             boosts_applied: arbitration.boosts_applied,
             engine_version: ENGINE_VERSION.to_string(),
