@@ -716,7 +716,7 @@ fn simple_view(text: &str, vocab: &HashSet<String>) -> Option<View> {
     }];
     // Where the current linear segment's next byte would come from, if it continues.
     let mut linear_next = Some(0u32);
-    let mut buf: Vec<char> = Vec::with_capacity(4);
+    let mut buf: Vec<char> = Vec::new();
     let mut i = 0;
     // ASCII whitespace and control characters, which fold to a space.
     let blank = |b: u8| b <= b' ' || b == 0x7F;
@@ -735,7 +735,9 @@ fn simple_view(text: &str, vocab: &HashSet<String>) -> Option<View> {
                     block: false,
                 });
             }
-            out.extend(bytes[i..i + run].iter().map(u8::to_ascii_lowercase));
+            let from = out.len();
+            out.extend_from_slice(&bytes[i..i + run]);
+            out[from..].make_ascii_lowercase();
             i += run;
             linear_next = Some(i as u32);
             continue;
