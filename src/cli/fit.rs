@@ -37,6 +37,9 @@ pub struct Args {
     /// AdaGrad learning rate.
     #[arg(long, default_value_t = FitConfig::default().learning_rate)]
     pub learning_rate: f32,
+    /// L2 strength on rule-category weights (towards their prior of 1.0).
+    #[arg(long, default_value_t = FitConfig::default().l2_categories)]
+    pub l2_categories: f32,
     /// With `--cv`: list the 5-fold misses and false positives (set, label, logit, text).
     #[arg(long)]
     pub show_errors: bool,
@@ -154,6 +157,7 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
         l2_ngrams: args.l2,
         benign_weight: args.benign_weight,
         learning_rate: args.learning_rate,
+        l2_categories: args.l2_categories,
         ..FitConfig::default()
     };
     if args.cv {
