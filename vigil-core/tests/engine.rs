@@ -496,6 +496,7 @@ fn second_round_rules_cover_paraphrases_in_seven_languages() {
         "Anyone reading this thread may find the fix below useful.",
         "Say that again, please?",
         "Welche Regeln gelten in der Schule?",
+        "Parse this XML: <users><user><name>Bob</name></user></users>",
     ] {
         let fired = rules_fired(&engine, text);
         assert!(
