@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use faults::harness::{Server, wait_for};
 use faults::{
-    ResultTap, Scratch, Stages, T, WorkerProcess, check, fault_config, poison, ready_client,
+    ResultTap, Scratch, Stages, T, WorkerProcess, chain, check, fault_config, poison, ready_client,
     requests, stage_poison, submit,
 };
 use vigil::core::AnalyzeRequest;
@@ -71,15 +71,4 @@ async fn malformed_and_oversized_messages_under_load_go_to_the_dlq_and_workers_s
     .await;
     println!("{report:?}");
     assert_eq!(report.poison, 120 + 180);
-}
-
-/// An error with its sources, `: `-separated.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
 }

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use faults::harness::{Server, wait_for};
 use faults::{
-    ResultTap, Scratch, Stages, Submissions, T, WorkerProcess, check, fault_config, poison,
-    ready_client, requests, stream_state, submit,
+    ResultTap, Scratch, Stages, Submissions, T, WorkerProcess, chain, check, fault_config, poison,
+    ready_client, requests, stream_state, submit, wait_processed,
 };
 use vigil::core::AnalyzeRequest;
 use vigil::nats::{Client, Discard, Error, Submitted};
@@ -105,17 +105,6 @@ async fn submit_idle(client: &Client, load: &[AnalyzeRequest]) -> Vec<Submitted>
         .receipts
 }
 
-/// An error with its sources, `: `-separated.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_request_stream_discards_the_oldest_requests_and_health_shows_where_it_cut() {
     let server = Server::start();
@@ -141,18 +130,7 @@ async fn full_request_stream_discards_the_oldest_requests_and_health_shows_where
     );
 
     let mut worker = WorkerProcess::start("all", &config, &scratch, "worker");
-    wait_for("the kept requests processed", T, || {
-        let client = client.clone();
-        async move {
-            let h = client.health().await.ok()?;
-            let idle = h
-                .consumers
-                .iter()
-                .all(|c| c.pending == 0 && c.ack_pending == 0);
-            (idle && h.streams[2].messages == 500).then_some(())
-        }
-    })
-    .await;
+    wait_processed(&client, "the kept requests processed", 500).await;
     worker.assert_running();
     // The report: a receipt older than the stream's first sequence was discarded unprocessed.
     for (request, receipt) in load.iter().zip(&receipts) {
@@ -186,18 +164,7 @@ async fn full_request_stream_with_discard_new_refuses_publishers_with_an_error()
     );
 
     let mut worker = WorkerProcess::start("all", &config, &scratch, "worker");
-    wait_for("the accepted requests processed", T, || {
-        let client = client.clone();
-        async move {
-            let h = client.health().await.ok()?;
-            let idle = h
-                .consumers
-                .iter()
-                .all(|c| c.pending == 0 && c.ack_pending == 0);
-            (idle && h.streams[2].messages == 500).then_some(())
-        }
-    })
-    .await;
+    wait_processed(&client, "the accepted requests processed", 500).await;
     worker.assert_running();
     // Limits retention keeps processed requests until max_age: the stream stays full and
     // keeps refusing. Hence the seed's discard old on VIGIL_REQUESTS.

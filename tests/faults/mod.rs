@@ -472,6 +472,29 @@ fn all_idle(health: &Health) -> bool {
         .all(|c| c.pending == 0 && c.ack_pending == 0)
 }
 
+/// Wait until every consumer is idle with exactly `results` verdicts stored.
+pub async fn wait_processed(client: &Client, what: &str, results: u64) {
+    harness::wait_for(what, T, || {
+        let client = client.clone();
+        async move {
+            let h = client.health().await.ok()?;
+            (all_idle(&h) && h.streams[2].messages == results).then_some(())
+        }
+    })
+    .await;
+}
+
+/// An error with its sources, `: `-separated.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
 /// Wait until the pipeline is idle with every verdict and dead letter stored, then check:
 /// every acknowledged request has exactly one stored verdict, equal to `Engine::analyze` of the
 /// request; no request, stage message, verdict or dead letter was stored twice; the DLQ holds

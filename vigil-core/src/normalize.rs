@@ -654,48 +654,87 @@ struct Scan {
     leet: bool,
 }
 
+/// The class bits of `c` ([`ASCII_CLASS`] for ASCII; letters and digits beyond it).
+fn class_of(c: char) -> u8 {
+    match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => ASCII_CLASS[b as usize],
+        _ if c.is_alphabetic() => ALPHA | ALNUM,
+        _ if c.is_numeric() => ALNUM,
+        _ => 0,
+    }
+}
+
+/// Spaced letters as `join_spaced` reads them: four or more lone alphanumeric characters, each
+/// pair separated by one to three separator characters. Fed one character class at a time.
+#[derive(Default)]
+struct SpacedRun {
+    /// Characters fed so far.
+    index: usize,
+    chain: usize,
+    last_lone: Option<usize>,
+    /// Whether characters `index-1` and `index-2` are alphanumeric, and the separator runs
+    /// ending there.
+    alnum1: bool,
+    alnum2: bool,
+    seps1: usize,
+    seps2: usize,
+}
+
+impl SpacedRun {
+    /// Feed the next character's class (`0` past the end); true when it completes a spaced
+    /// word.
+    fn step(&mut self, class: u8) -> bool {
+        let alnum = class & ALNUM != 0;
+        let lone = self.index > 0 && self.alnum1 && !self.alnum2 && !alnum;
+        let found = lone && {
+            let (i, seps_before) = (self.index - 1, self.seps2);
+            let joined = self
+                .last_lone
+                .is_some_and(|last| (1..=3).contains(&seps_before) && i - last - 1 == seps_before);
+            self.chain = if joined { self.chain + 1 } else { 1 };
+            self.last_lone = Some(i);
+            self.chain >= 4
+        };
+        (self.alnum2, self.alnum1) = (self.alnum1, alnum);
+        self.seps2 = self.seps1;
+        self.seps1 = if class & SEPARATOR != 0 {
+            self.seps1 + 1
+        } else {
+            0
+        };
+        self.index += 1;
+        found
+    }
+
+    /// Feed `k >= 1` ASCII letters at once: none of them can end a lone character.
+    fn letters(&mut self, k: usize) {
+        if k > 1 {
+            (self.alnum2, self.seps2) = (true, 0);
+        } else {
+            (self.alnum2, self.seps2) = (self.alnum1, self.seps1);
+        }
+        (self.alnum1, self.seps1) = (true, 0);
+        self.index += k;
+    }
+}
+
 impl Scan {
     fn of(chars: impl Iterator<Item = char>) -> Scan {
         let mut scan = Scan {
             spaced: false,
             leet: false,
         };
-        // A spaced word, as `join_spaced` reads it: four or more lone characters, each pair
-        // separated by one to three separator characters.
-        let (mut chain, mut last_lone) = (0, usize::MAX);
-        let mut on_lone = |i: usize, seps_before: usize| {
-            let joined = last_lone != usize::MAX
-                && (1..=3).contains(&seps_before)
-                && i - last_lone - 1 == seps_before;
-            chain = if joined { chain + 1 } else { 1 };
-            last_lone = i;
-            chain >= 4
-        };
-        // Classes of units i-2, i-1 (alphanumeric, alphabetic, leet), and the separator runs
-        // ending at i-1 and i-2.
-        let (mut alnum2, mut alnum1, mut alpha1, mut leet1) = (false, false, false, false);
-        let (mut seps1, mut seps2) = (0, 0);
-        let mut count = 0;
-        for (i, c) in chars.enumerate() {
-            count = i + 1;
-            let class = match u8::try_from(c) {
-                Ok(b) if b.is_ascii() => ASCII_CLASS[b as usize],
-                _ if c.is_alphabetic() => ALPHA | ALNUM,
-                _ if c.is_numeric() => ALNUM,
-                _ => 0,
-            };
-            let (alpha, alnum, leet) = (class & ALPHA != 0, class & ALNUM != 0, class & LEET != 0);
+        let mut spaced = SpacedRun::default();
+        // Whether the previous unit is alphabetic, or leet.
+        let (mut alpha1, mut leet1) = (false, false);
+        for c in chars {
+            let class = class_of(c);
+            let (alpha, leet) = (class & ALPHA != 0, class & LEET != 0);
             scan.leet |= (alpha1 && !alpha && leet) || (alpha && !alpha1 && leet1);
-            if i > 0 && alnum1 && !alnum2 && !alnum && on_lone(i - 1, seps2) {
-                scan.spaced = true;
-            }
-            (alnum2, alnum1, alpha1, leet1) = (alnum1, alnum, alpha, leet);
-            seps2 = seps1;
-            seps1 = if class & SEPARATOR != 0 { seps1 + 1 } else { 0 };
+            scan.spaced |= spaced.step(class);
+            (alpha1, leet1) = (alpha, leet);
         }
-        if alnum1 && !alnum2 && count > 0 && on_lone(count - 1, seps2) {
-            scan.spaced = true;
-        }
+        scan.spaced |= spaced.step(0);
         scan
     }
 }
@@ -762,13 +801,13 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
             } else if invisible {
                 seen.invisible += 1;
             }
-            let blank = !invisible && (c.is_whitespace() || c.is_control());
+            let white = !invisible && (c.is_whitespace() || c.is_control());
             buf.clear();
-            if !invisible && !blank {
+            if !invisible && !white {
                 fold_char(c, &mut buf);
             }
             match buf.as_slice() {
-                [] if blank => true,
+                [] if white => true,
                 [k] if k.is_whitespace() => true,
                 ks if ks.iter().any(|k| k.is_whitespace()) => return None,
                 ks if ks.iter().any(|&k| !k.is_ascii() && confusable(k).is_some()) => {
@@ -792,11 +831,8 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
                 });
             }
             linear_next = (len == 1).then_some(at + 1);
-            out.push(match b {
-                _ if space => b' ',
-                b'`' => b'\'',
-                _ => b.to_ascii_lowercase(),
-            });
+            // The ASCII that gets here is blank or a backtick (runs are copied above).
+            out.push(if space { b' ' } else { b'\'' });
             continue;
         }
         // A folded non-ASCII character, possibly to nothing (a lone combining mark: its bytes
@@ -839,21 +875,11 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
 fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
     let bytes = text.as_bytes();
     // Spaced letters, as in `Scan::of`: chars are counted, not bytes.
-    let (mut chain, mut last_lone) = (0, usize::MAX);
-    let (mut alnum2, mut alnum1) = (false, false);
-    let (mut seps2, mut seps1) = (0, 0);
+    let mut spaced = SpacedRun::default();
     // The current word-character token: its start, and whether it has a letter and a leet
     // character that is not a letter (what `leet_word` needs before it looks further).
     let (mut token, mut alpha, mut leet) = (None, false, false);
-    let mut lone_at = |i: usize, seps_before: usize| {
-        let joined = last_lone != usize::MAX
-            && (1..=3).contains(&seps_before)
-            && i - last_lone - 1 == seps_before;
-        chain = if joined { chain + 1 } else { 1 };
-        last_lone = i;
-        chain >= 4
-    };
-    let (mut i, mut index) = (0, 0);
+    let mut i = 0;
     while i <= bytes.len() {
         // Most bytes are letters inside words, where only the state's shape changes.
         let letters = bytes[i..]
@@ -863,14 +889,8 @@ fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
         if letters > 0 {
             token.get_or_insert(i);
             alpha = true;
-            if letters > 1 {
-                (alnum2, seps2) = (true, 0);
-            } else {
-                (alnum2, seps2) = (alnum1, seps1);
-            }
-            (alnum1, seps1) = (true, 0);
+            spaced.letters(letters);
             i += letters;
-            index += letters;
             continue;
         }
         let (class, len) = match bytes.get(i) {
@@ -879,20 +899,12 @@ fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
                 let Some(c) = text[i..].chars().next() else {
                     return true;
                 };
-                let class = if c.is_alphabetic() {
-                    ALPHA | ALNUM
-                } else if c.is_numeric() {
-                    ALNUM
-                } else {
-                    0
-                };
-                (class, c.len_utf8())
+                (class_of(c), c.len_utf8())
             }
             // One step past the end closes the last token and the last lone character.
             None => (0, 1),
         };
-        let alnum = class & ALNUM != 0;
-        if index > 0 && alnum1 && !alnum2 && !alnum && lone_at(index - 1, seps2) {
+        if spaced.step(class) {
             return true;
         }
         if class & (ALNUM | LEET) != 0 {
@@ -905,11 +917,7 @@ fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
             }
             (alpha, leet) = (false, false);
         }
-        (alnum2, alnum1) = (alnum1, alnum);
-        seps2 = seps1;
-        seps1 = if class & SEPARATOR != 0 { seps1 + 1 } else { 0 };
         i += len;
-        index += 1;
     }
     false
 }

@@ -370,14 +370,8 @@ async fn poison_goes_to_the_dlq_with_headers_while_the_worker_keeps_working() {
     workers.stop().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delivery() {
-    init_tracing();
-    let server = Server::start();
-    let config = test_config(&server);
-    let client = ready_client(&config).await;
-    let workers = spawn_worker(&config, &[Role::Detection]).await;
-    // Wait until the worker is pulling, then take its downstream stream away.
+/// Once the detection worker is pulling, take its downstream stream away and submit `id`.
+async fn submit_with_stages_gone(client: &Client, id: &str) -> jetstream::Context {
     wait_for("detection worker pulling", T, || {
         let client = client.clone();
         async move { (client.health().await.ok()?.consumers[0].waiting > 0).then_some(()) }
@@ -385,11 +379,21 @@ async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delive
     .await;
     let js = jetstream::new(client.nats().clone());
     js.delete_stream("VIGIL_STAGES").await.unwrap();
-
     client
-        .submit(&AnalyzeRequest::new("t-1", "hello"))
+        .submit(&AnalyzeRequest::new(id, "hello"))
         .await
         .unwrap();
+    js
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delivery() {
+    init_tracing();
+    let server = Server::start();
+    let config = test_config(&server);
+    let client = ready_client(&config).await;
+    let workers = spawn_worker(&config, &[Role::Detection]).await;
+    let js = submit_with_stages_gone(&client, "t-1").await;
     let letter = wait_for("dead letter after max_deliver", T, || {
         let client = client.clone();
         async move { client.dead_letters(10).await.ok()?.into_iter().next() }
@@ -428,17 +432,7 @@ async fn a_stream_briefly_without_responders_is_retried_within_one_delivery() {
     let config = test_config(&server);
     let client = ready_client(&config).await;
     let workers = spawn_worker(&config, &[Role::Detection]).await;
-    wait_for("detection worker pulling", T, || {
-        let client = client.clone();
-        async move { (client.health().await.ok()?.consumers[0].waiting > 0).then_some(()) }
-    })
-    .await;
-    let js = jetstream::new(client.nats().clone());
-    js.delete_stream("VIGIL_STAGES").await.unwrap();
-    client
-        .submit(&AnalyzeRequest::new("nr-1", "hello"))
-        .await
-        .unwrap();
+    let js = submit_with_stages_gone(&client, "nr-1").await;
     let consumer = || async {
         js.get_stream("VIGIL_REQUESTS")
             .await
