@@ -1,7 +1,7 @@
 //! Context words (English and Polish, plus the native words for the other national ids) that
 //! raise or lower a candidate's score. One Aho-Corasick pass per text finds them all.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Bit flags: which entity families a context word supports.
 pub(crate) mod group {
@@ -294,6 +294,7 @@ impl ContextWords {
         let matcher = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)?;
         Ok(ContextWords { matcher, info })
     }

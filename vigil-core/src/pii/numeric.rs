@@ -225,15 +225,14 @@ struct Span<'a> {
     run: &'a Run,
     lo: usize,
     hi: usize,
-    digits: Vec<u8>,
+    digits: &'a [u8],
+    /// Digits per group of the span.
+    lens: &'a [usize],
 }
 
 impl Span<'_> {
-    fn glens(&self) -> Vec<usize> {
-        self.run.groups[self.lo..self.hi]
-            .iter()
-            .map(|(s, e)| e - s)
-            .collect()
+    fn glens(&self) -> &[usize] {
+        self.lens
     }
     fn seps(&self) -> &[Sep] {
         &self.run.seps[self.lo..self.hi - 1]
@@ -409,11 +408,7 @@ fn phone_score(sp: &Span<'_>) -> f32 {
         d
     };
     if k >= 2 && nanp(nanp_digits) {
-        let gl: Vec<usize> = if d.len() == 11 {
-            g[1..].to_vec()
-        } else {
-            g.clone()
-        };
+        let gl = if d.len() == 11 { &g[1..] } else { g };
         if gl == [3, 3, 4] {
             return 0.7;
         }
@@ -619,18 +614,23 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Candidate>) {
         if n_groups > MAX_GROUPS {
             continue;
         }
-        let digits_of = |lo: usize, hi: usize| -> Vec<u8> {
-            run.groups[lo..hi]
-                .iter()
-                .flat_map(|&(s, e)| bytes[s..e].iter().map(|b| b - b'0'))
-                .collect()
-        };
+        // The run's digits once; a sub-span's digits are a slice of them.
+        let mut digits = Vec::new();
+        let mut offsets = Vec::with_capacity(n_groups + 1);
+        offsets.push(0);
+        for &(s, e) in &run.groups {
+            digits.extend(bytes[s..e].iter().map(|b| b - b'0'));
+            offsets.push(digits.len());
+        }
+        let lens: Vec<usize> = run.groups.iter().map(|(s, e)| e - s).collect();
+        let digits_of = |lo: usize, hi: usize| &digits[offsets[lo]..offsets[hi]];
         let whole = Span {
             text,
             run: &run,
             lo: 0,
             hi: n_groups,
             digits: digits_of(0, n_groups),
+            lens: &lens,
         };
         if run.glued && !run.pl_prefix {
             // Still an IP or phone check would be wrong; glued numbers are part of something else.
@@ -656,6 +656,7 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Candidate>) {
                     lo,
                     hi,
                     digits: digits_of(lo, hi),
+                    lens: &lens[lo..hi],
                 };
                 if sp.digits.len() >= 9 {
                     classify(&sp, out);

@@ -31,9 +31,155 @@ enum Handler {
     ConnectionString,
 }
 
+/// What a text must hold before a pattern is worth a search: a necessary condition of the
+/// pattern and its handler together, found for all gates in one byte pass ([`Shape::of`]).
+/// Patterns that open with a literal need none: the regex's own prefilter skips to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    Prefiltered,
+    /// An ASCII letter directly followed by a digit.
+    LetterDigit,
+    /// An upper-case letter followed by a digit, directly or after one space.
+    UpperDigit,
+    /// A whole word of ASCII letters and digits, 8, 11 or 16 long, opening with six capitals.
+    CapsWord,
+    /// Seven digits in a row.
+    Digits7,
+    /// Five hex digits pairs joined by `:` or `-`, or two by `.`.
+    HexJoins,
+    /// Two colons with only hex digits between them.
+    HexColons,
+    /// `=` or `:` after a word ending in "secret", "key" or "token" (quote and spaces between).
+    SecretKey,
+}
+
+impl Gate {
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// Which gates a text opens (a bit per [`Gate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape(u8);
+
+impl Shape {
+    fn of(text: &str) -> Shape {
+        // Only digits, capitals and `: - . =` can open a gate; other bytes cost one lookup.
+        const WAKES: [bool; 256] = {
+            let mut t = [false; 256];
+            let mut c = 0;
+            while c < 256 {
+                let b = c as u8;
+                t[c] = b.is_ascii_digit()
+                    || b.is_ascii_uppercase()
+                    || matches!(b, b':' | b'-' | b'.' | b'=');
+                c += 1;
+            }
+            t
+        };
+        let b = text.as_bytes();
+        let at = |i: Option<usize>| i.and_then(|i| b.get(i)).copied().unwrap_or(0);
+        let mut open = Gate::Prefiltered.bit();
+        let (mut joins, mut dots, mut digits) = (0u32, 0u32, 0usize);
+        for (i, &c) in b.iter().enumerate() {
+            if !WAKES[c as usize] {
+                continue;
+            }
+            let before = at(i.checked_sub(1));
+            match c {
+                b'0'..=b'9' => {
+                    digits = if before.is_ascii_digit() {
+                        digits + 1
+                    } else {
+                        1
+                    };
+                    if digits == 7 {
+                        open |= Gate::Digits7.bit();
+                    }
+                    if before.is_ascii_alphabetic() {
+                        open |= Gate::LetterDigit.bit();
+                    }
+                    if before.is_ascii_uppercase()
+                        || (before == b' ' && at(i.checked_sub(2)).is_ascii_uppercase())
+                    {
+                        open |= Gate::UpperDigit.bit();
+                    }
+                }
+                b'A'..=b'Z' => {
+                    // At a word's start: does the word open with six capitals, and is it of
+                    // a length a BIC or fiscal code has?
+                    if !before.is_ascii_alphanumeric()
+                        && b.len() - i >= 8
+                        && b[i..i + 6].iter().all(u8::is_ascii_uppercase)
+                    {
+                        let len = b[i..]
+                            .iter()
+                            .take(17)
+                            .take_while(|c| c.is_ascii_alphanumeric())
+                            .count();
+                        if matches!(len, 8 | 11 | 16) {
+                            open |= Gate::CapsWord.bit();
+                        }
+                    }
+                }
+                _ => {
+                    if matches!(c, b':' | b'-' | b'.')
+                        && before.is_ascii_hexdigit()
+                        && at(Some(i + 1)).is_ascii_hexdigit()
+                    {
+                        if c == b'.' {
+                            dots += 1;
+                        } else {
+                            joins += 1;
+                        }
+                    }
+                    if c == b':' {
+                        // Back over the hex digits before this colon (each run is walked
+                        // once: it ends here) to another colon.
+                        let hex = b[..i]
+                            .iter()
+                            .rev()
+                            .take_while(|c| c.is_ascii_hexdigit())
+                            .count();
+                        if at((i - hex).checked_sub(1)) == b':' {
+                            open |= Gate::HexColons.bit();
+                        }
+                    }
+                    if matches!(c, b':' | b'=') && secret_key_before(&text[..i]) {
+                        open |= Gate::SecretKey.bit();
+                    }
+                }
+            }
+        }
+        if joins >= 5 || dots >= 2 {
+            open |= Gate::HexJoins.bit();
+        }
+        Shape(open)
+    }
+
+    fn opens(self, gate: Gate) -> bool {
+        self.0 & gate.bit() != 0
+    }
+}
+
+/// Whether `before` ends with a word ending in "secret", "key" or "token", then at most one
+/// quote, then white space: what the secret-assignment pattern needs before its `=` or `:`.
+fn secret_key_before(before: &str) -> bool {
+    let mut s = before.trim_end();
+    if let Some(rest) = s.strip_suffix(['"', '\'']) {
+        s = rest;
+    }
+    let b = s.as_bytes();
+    ["secret", "key", "token"]
+        .iter()
+        .any(|w| b.len() >= w.len() && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes()))
+}
+
 #[derive(Debug, Clone)]
 struct Recognizer {
     regex: Regex,
+    gate: Gate,
     handler: Handler,
 }
 
@@ -43,78 +189,118 @@ pub(crate) struct Patterns {
     recognizers: Vec<Recognizer>,
 }
 
-const SPECS: &[(&str, Handler)] = &[
+const SPECS: &[(&str, Gate, Handler)] = &[
     // Lower case too ("pl61 1090 ..."): the length table and mod-97 keep it precise.
-    (r"[A-Za-z]{2}[0-9]{2}", Handler::IbanStart),
-    (r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?", Handler::Bic),
+    (
+        r"[A-Za-z]{2}[0-9]{2}",
+        Gate::LetterDigit,
+        Handler::IbanStart,
+    ),
+    (
+        r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?",
+        Gate::CapsWord,
+        Handler::Bic,
+    ),
     (
         r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]",
+        Gate::UpperDigit,
         Handler::Nino,
     ),
-    (r"[A-Z]{3} ?[0-9]{6}", Handler::PlIdCard),
-    (r"[A-Z]{2} ?[0-9]{7}", Handler::PlPassport),
-    (r"(?:[0-9]{8}|[XYZ]-?[0-9]{7})-?[A-Z]", Handler::EsDni),
+    (r"[A-Z]{3} ?[0-9]{6}", Gate::UpperDigit, Handler::PlIdCard),
+    (r"[A-Z]{2} ?[0-9]{7}", Gate::UpperDigit, Handler::PlPassport),
+    (
+        r"(?:[0-9]{8}|[XYZ]-?[0-9]{7})-?[A-Z]",
+        Gate::Digits7,
+        Handler::EsDni,
+    ),
     (
         r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
+        Gate::CapsWord,
         Handler::ItFiscalCode,
     ),
     (
         r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
+        Gate::HexJoins,
         Handler::Mac,
     ),
-    (r"[0-9A-Fa-f:]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*", Handler::Ipv6),
-    (r"(?i:https?://|ftp://|www\.)", Handler::Url),
+    (
+        r"[0-9A-Fa-f:]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*",
+        Gate::HexColons,
+        Handler::Ipv6,
+    ),
+    (
+        r"(?i:https?://|ftp://|www\.)",
+        Gate::Prefiltered,
+        Handler::Url,
+    ),
     (
         r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}",
+        Gate::Prefiltered,
         Handler::Token(Kind::AwsAccessKey, 0.95),
     ),
     (
         r"(?i:aws_?secret_?access_?key|aws_?secret)[\x22']?\s*(?:=|:|=>)\s*[\x22']?",
+        Gate::Prefiltered,
         Handler::Assignment(Kind::AwsSecretKey, 40),
     ),
     (
         r"gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
+        Gate::Prefiltered,
         Handler::Token(Kind::GithubToken, 0.98),
     ),
     (
         r"xox[abposr]-[A-Za-z0-9-]{10,250}|https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,120}",
+        Gate::Prefiltered,
         Handler::Token(Kind::SlackToken, 0.97),
     ),
     (
         r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9]{24,64}",
+        Gate::Prefiltered,
         Handler::Token(Kind::StripeKey, 0.97),
     ),
     (
         r"sk-[A-Za-z0-9_\-]{20,300}",
+        Gate::Prefiltered,
         Handler::Token(Kind::OpenaiApiKey, 0.9),
     ),
     (
         r"AIza[0-9A-Za-z_\-]{35}",
+        Gate::Prefiltered,
         Handler::Token(Kind::GoogleApiKey, 0.95),
     ),
     (
         r"eyJ[A-Za-z0-9_\-]{5,2000}\.[A-Za-z0-9_\-]{5,8000}\.[A-Za-z0-9_\-]{10,2000}",
+        Gate::Prefiltered,
         Handler::Jwt,
     ),
     (
         r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+        Gate::Prefiltered,
         Handler::PemBegin,
     ),
     (
         r"(?i:password|passwd|passphrase|pwd|pass|hasło|haslo|kennwort|passwort|contraseña|mot de passe)[\x22']?\s*(?:=|:=|=>|:)\s*",
+        Gate::Prefiltered,
         Handler::Assignment(Kind::Password, 0),
     ),
     (
         r"(?i:password\s+(?:is|was)|has[lł]o\s+(?:to|jest|brzmi)|passwort\s+(?:ist|lautet))\s*:?\s*",
+        Gate::Prefiltered,
         Handler::Assignment(Kind::Password, 1),
     ),
     (
-        r"(?i:client_?secret|secret_?key|secret|api_?key|apikey|access_?token|auth_?token|refresh_?token|private_?token|token)[\x22']?\s*(?:=|:=|=>|:)\s*",
+        r"(?i-u:client_?secret|secret_?key|secret|api_?key|apikey|access_?token|auth_?token|refresh_?token|private_?token|token)[\x22']?\s*(?:=|:=|=>|:)\s*",
+        Gate::SecretKey,
         Handler::Assignment(Kind::Secret, 2),
     ),
-    (r"(?i:bearer)\s+", Handler::Assignment(Kind::Secret, 3)),
+    (
+        r"(?i:bearer)\s+",
+        Gate::Prefiltered,
+        Handler::Assignment(Kind::Secret, 3),
+    ),
     (
         r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:[^\s@/]{1,128}@",
+        Gate::Prefiltered,
         Handler::ConnectionString,
     ),
 ];
@@ -243,9 +429,13 @@ impl Patterns {
     pub(crate) fn new() -> Result<Self, String> {
         let recognizers = SPECS
             .iter()
-            .map(|&(p, handler)| {
+            .map(|&(p, gate, handler)| {
                 Regex::new(p)
-                    .map(|regex| Recognizer { regex, handler })
+                    .map(|regex| Recognizer {
+                        regex,
+                        gate,
+                        handler,
+                    })
                     .map_err(|e| format!("built-in pattern {p}: {e}"))
             })
             .collect::<Result<_, _>>()?;
@@ -253,7 +443,11 @@ impl Patterns {
     }
 
     pub(crate) fn scan(&self, text: &str, out: &mut Vec<Candidate>) {
-        for r in &self.recognizers {
+        self.scan_shaped(text, Shape::of(text), out);
+    }
+
+    fn scan_shaped(&self, text: &str, shape: Shape, out: &mut Vec<Candidate>) {
+        for r in self.recognizers.iter().filter(|r| shape.opens(r.gate)) {
             // Matches inside a span a handler already walked over are skipped, so that
             // scanning forward from each match ("www.www.www...") stays linear.
             let mut covered = 0;
@@ -693,6 +887,77 @@ mod tests {
         out.into_iter()
             .map(|c| (Kind::ALL[c.kind], text[c.start..c.end].to_string()))
             .collect()
+    }
+
+    static PATTERNS: std::sync::LazyLock<Patterns> =
+        std::sync::LazyLock::new(|| Patterns::new().unwrap());
+
+    fn candidates(p: &Patterns, text: &str, shape: Shape) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        p.scan_shaped(text, shape, &mut out);
+        out.iter().map(|c| (c.kind, c.start, c.end)).collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Gates only skip searches that would find nothing: the gated scan equals a scan
+        /// with every gate open, on any text and on texts dense in the gated shapes.
+        #[test]
+        fn gates_change_nothing(
+            any in "\\PC{0,80}",
+            dense in "([A-Z]{1,7}|[a-f0-9]{1,4}|[0-9]{1,9}|[ :.=\\-\"']|secret|Key|TOKEN|_|é|\u{2003}){0,24}",
+        ) {
+            for text in [any, dense] {
+                proptest::prop_assert_eq!(
+                    candidates(&PATTERNS, &text, Shape::of(&text)),
+                    candidates(&PATTERNS, &text, Shape(u8::MAX)),
+                    "{:?} opens {:08b}", text, Shape::of(&text).0
+                );
+            }
+        }
+    }
+
+    /// Each gate opens for its entities, and closing it alone loses them: a gate that opened
+    /// too rarely would fail here, one that opened too often in `prose_opens_no_gate`.
+    #[test]
+    fn each_gate_opens_for_its_entities() {
+        let cases = [
+            (Gate::LetterDigit, "IBAN PL61 1090 1014 0000 0712 1981 2874"),
+            (Gate::CapsWord, "SWIFT DEUTDEFF or DEUTDEFF500"),
+            (Gate::CapsWord, "codice fiscale RSSMRA85T10A562S"),
+            (Gate::UpperDigit, "National Insurance number AB 12 34 56 C"),
+            (Gate::UpperDigit, "dowód ABA 300000, paszport AB4123456"),
+            (Gate::Digits7, "DNI 12345678Z"),
+            (Gate::Digits7, "NIE X1234567L"),
+            (Gate::HexJoins, "mac 00:1A:2B:3C:4D:5E"),
+            (Gate::HexJoins, "mac 00-1a-2b-3c-4d-5e"),
+            (Gate::HexJoins, "cisco 001a.2b3c.4d5e"),
+            (Gate::HexColons, "host fe80::1ff:fe23:4567:890a"),
+            (Gate::HexColons, "localhost is ::1"),
+            (
+                Gate::SecretKey,
+                "client_secret = 'x9Vq2LmR77' and API-KEY:\tk7Jd0Qw1",
+            ),
+        ];
+        for (gate, text) in cases {
+            let shape = Shape::of(text);
+            assert!(shape.opens(gate), "{gate:?} shut on {text:?}");
+            let without = Shape(shape.0 & !gate.bit());
+            let all = candidates(&PATTERNS, text, shape);
+            assert_ne!(
+                all,
+                candidates(&PATTERNS, text, without),
+                "{gate:?} on {text:?}"
+            );
+            assert_eq!(all, candidates(&PATTERNS, text, Shape(u8::MAX)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prose_opens_no_gate() {
+        let text = "Please summarise the meeting notes: Anna said the launch moves to May 3.";
+        assert_eq!(Shape::of(text), Shape(Gate::Prefiltered.bit()));
     }
 
     #[test]
