@@ -284,20 +284,17 @@ fn starts_with_date(sp: &Span<'_>) -> bool {
     if seps[0] != seps[1] || !matches!(seps[0], Sep::Dash | Sep::Dot | Sep::Space | Sep::Slash) {
         return false;
     }
-    let grp = |i: usize| {
-        let (s, e) = sp.run.groups[sp.lo + i];
-        sp.text.as_bytes()[s..e]
-            .iter()
-            .map(|b| b - b'0')
-            .collect::<Vec<u8>>()
-    };
-    let (a, b, c) = (grp(0), grp(1), grp(2));
+    // The first three groups' digits, sliced from the span's.
+    let d = sp.digits;
+    let (a, rest) = d.split_at(g[0]);
+    let (b, rest) = rest.split_at(g[1]);
+    let c = &rest[..g[2]];
     let ok = |y: &[u8], m: &[u8], d: &[u8]| {
         let y = value(y);
         (1900..=2099).contains(&y) && ck::valid_date(y, value(m), value(d))
     };
-    (g[0] == 4 && g[1] <= 2 && g[2] <= 2 && ok(&a, &b, &c))
-        || (g[2] == 4 && g[0] <= 2 && g[1] <= 2 && (ok(&c, &b, &a) || ok(&c, &a, &b)))
+    (g[0] == 4 && g[1] <= 2 && g[2] <= 2 && ok(a, b, c))
+        || (g[2] == 4 && g[0] <= 2 && g[1] <= 2 && (ok(c, b, a) || ok(c, a, b)))
 }
 
 fn push(out: &mut Vec<Candidate>, sp: &Span<'_>, kind: Kind, score: f32, context: u64) {

@@ -37,16 +37,18 @@ enum Handler {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gate {
     Prefiltered,
-    /// An ASCII letter directly followed by a digit.
-    LetterDigit,
-    /// An upper-case letter followed by a digit, directly or after one space.
-    UpperDigit,
+    /// Two letters opening a word, then two digits (an IBAN's start).
+    CountryDigits,
+    /// A word of two capitals, then a digit, a space between allowed.
+    TwoCapsDigit,
+    /// A word of two or three capitals, then six digits, a space between allowed.
+    CapsSixDigits,
     /// A whole word of ASCII letters and digits, 8, 11 or 16 long, opening with six capitals.
     CapsWord,
-    /// Seven digits in a row.
-    Digits7,
-    /// Five hex digits pairs joined by `:` or `-`, or two by `.`.
-    HexJoins,
+    /// Seven or more digits, then a capital, a dash between allowed.
+    DigitsCap,
+    /// `hh:hh:hh:hh:hh:hh` (or with `-`) or `hhhh.hhhh.hhhh`: hex joins at a MAC's spacing.
+    HexChain,
     /// Two colons with only hex digits between them.
     HexColons,
     /// `=` or `:` after a word ending in "secret", "key" or "token" (quote and spaces between).
@@ -54,14 +56,34 @@ enum Gate {
 }
 
 impl Gate {
-    const fn bit(self) -> u8 {
-        1 << self as u8
+    const fn bit(self) -> u16 {
+        1 << self as u16
     }
 }
 
 /// Which gates a text opens (a bit per [`Gate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Shape(u8);
+struct Shape(u16);
+
+/// The last of a chain of hex joins evenly spaced (`aa:bb:cc`, `aaaa.bbbb.cccc`).
+#[derive(Default)]
+struct Chain {
+    at: usize,
+    len: usize,
+}
+
+impl Chain {
+    /// A join at `i`; true once `needed` joins lie `step` bytes apart.
+    fn join(&mut self, i: usize, step: usize, needed: usize) -> bool {
+        self.len = if self.len > 0 && i == self.at + step {
+            self.len + 1
+        } else {
+            1
+        };
+        self.at = i;
+        self.len >= needed
+    }
+}
 
 impl Shape {
     fn of(text: &str) -> Shape {
@@ -80,59 +102,89 @@ impl Shape {
         };
         let b = text.as_bytes();
         let at = |i: Option<usize>| i.and_then(|i| b.get(i)).copied().unwrap_or(0);
+        // Whether the byte before `i` ends a word (none, or not an ASCII letter or digit).
+        let word_start = |i: usize| !at(i.checked_sub(1)).is_ascii_alphanumeric();
+        let all_hex = |r: std::ops::Range<usize>| {
+            b.get(r)
+                .is_some_and(|s| s.iter().all(u8::is_ascii_hexdigit))
+        };
         let mut open = Gate::Prefiltered.bit();
-        let (mut joins, mut dots, mut digits) = (0u32, 0u32, 0usize);
+        let (mut pairs, mut quads) = (Chain::default(), Chain::default());
         for (i, &c) in b.iter().enumerate() {
             if !WAKES[c as usize] {
                 continue;
             }
             let before = at(i.checked_sub(1));
             match c {
-                b'0'..=b'9' => {
-                    digits = if before.is_ascii_digit() {
-                        digits + 1
-                    } else {
-                        1
-                    };
-                    if digits == 7 {
-                        open |= Gate::Digits7.bit();
-                    }
-                    if before.is_ascii_alphabetic() {
-                        open |= Gate::LetterDigit.bit();
-                    }
-                    if before.is_ascii_uppercase()
-                        || (before == b' ' && at(i.checked_sub(2)).is_ascii_uppercase())
+                // Gates on digits are decided at the first digit of a run.
+                b'0'..=b'9' if !before.is_ascii_digit() => {
+                    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    if digits >= 2
+                        && i >= 2
+                        && before.is_ascii_alphabetic()
+                        && b[i - 2].is_ascii_alphabetic()
+                        && word_start(i - 2)
                     {
-                        open |= Gate::UpperDigit.bit();
+                        open |= Gate::CountryDigits.bit();
+                    }
+                    // The word of capitals before the digits, a space between allowed.
+                    let end = if before == b' ' { i - 1 } else { i };
+                    let caps = b[..end]
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .take_while(|c| c.is_ascii_uppercase())
+                        .count();
+                    if (2..=3).contains(&caps) && word_start(end - caps) {
+                        if caps == 2 {
+                            open |= Gate::TwoCapsDigit.bit();
+                        }
+                        if digits >= 6 {
+                            open |= Gate::CapsSixDigits.bit();
+                        }
+                    }
+                    let after = at(Some(i + digits));
+                    if digits >= 7
+                        && (after.is_ascii_uppercase()
+                            || (after == b'-' && at(Some(i + digits + 1)).is_ascii_uppercase()))
+                    {
+                        open |= Gate::DigitsCap.bit();
                     }
                 }
-                b'A'..=b'Z' => {
-                    // At a word's start: does the word open with six capitals, and is it of
-                    // a length a BIC or fiscal code has?
-                    if !before.is_ascii_alphanumeric()
+                // At a word's start: does the word open with six capitals, and is it of a
+                // length a BIC or fiscal code has?
+                b'A'..=b'Z'
+                    if word_start(i)
                         && b.len() - i >= 8
-                        && b[i..i + 6].iter().all(u8::is_ascii_uppercase)
-                    {
-                        let len = b[i..]
-                            .iter()
-                            .take(17)
-                            .take_while(|c| c.is_ascii_alphanumeric())
-                            .count();
-                        if matches!(len, 8 | 11 | 16) {
-                            open |= Gate::CapsWord.bit();
-                        }
+                        && b[i..i + 6].iter().all(u8::is_ascii_uppercase) =>
+                {
+                    let len = b[i..]
+                        .iter()
+                        .take(17)
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .count();
+                    if matches!(len, 8 | 11 | 16) {
+                        open |= Gate::CapsWord.bit();
                     }
                 }
-                _ => {
-                    if matches!(c, b':' | b'-' | b'.')
-                        && before.is_ascii_hexdigit()
-                        && at(Some(i + 1)).is_ascii_hexdigit()
-                    {
-                        if c == b'.' {
-                            dots += 1;
-                        } else {
-                            joins += 1;
+                b':' | b'-' | b'.' | b'=' => {
+                    let chained = match c {
+                        b'.' => {
+                            all_hex(i.saturating_sub(4)..i)
+                                && i >= 4
+                                && all_hex(i + 1..i + 5)
+                                && quads.join(i, 5, 2)
                         }
+                        b'=' => false,
+                        _ => {
+                            all_hex(i.saturating_sub(2)..i)
+                                && i >= 2
+                                && all_hex(i + 1..i + 3)
+                                && pairs.join(i, 3, 5)
+                        }
+                    };
+                    if chained {
+                        open |= Gate::HexChain.bit();
                     }
                     if c == b':' {
                         // Back over the hex digits before this colon (each run is walked
@@ -150,10 +202,8 @@ impl Shape {
                         open |= Gate::SecretKey.bit();
                     }
                 }
+                _ => {}
             }
-        }
-        if joins >= 5 || dots >= 2 {
-            open |= Gate::HexJoins.bit();
         }
         Shape(open)
     }
@@ -193,7 +243,7 @@ const SPECS: &[(&str, Gate, Handler)] = &[
     // Lower case too ("pl61 1090 ..."): the length table and mod-97 keep it precise.
     (
         r"[A-Za-z]{2}[0-9]{2}",
-        Gate::LetterDigit,
+        Gate::CountryDigits,
         Handler::IbanStart,
     ),
     (
@@ -203,14 +253,22 @@ const SPECS: &[(&str, Gate, Handler)] = &[
     ),
     (
         r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]",
-        Gate::UpperDigit,
+        Gate::TwoCapsDigit,
         Handler::Nino,
     ),
-    (r"[A-Z]{3} ?[0-9]{6}", Gate::UpperDigit, Handler::PlIdCard),
-    (r"[A-Z]{2} ?[0-9]{7}", Gate::UpperDigit, Handler::PlPassport),
+    (
+        r"[A-Z]{3} ?[0-9]{6}",
+        Gate::CapsSixDigits,
+        Handler::PlIdCard,
+    ),
+    (
+        r"[A-Z]{2} ?[0-9]{7}",
+        Gate::CapsSixDigits,
+        Handler::PlPassport,
+    ),
     (
         r"(?:[0-9]{8}|[XYZ]-?[0-9]{7})-?[A-Z]",
-        Gate::Digits7,
+        Gate::DigitsCap,
         Handler::EsDni,
     ),
     (
@@ -220,7 +278,7 @@ const SPECS: &[(&str, Gate, Handler)] = &[
     ),
     (
         r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
-        Gate::HexJoins,
+        Gate::HexChain,
         Handler::Mac,
     ),
     (
@@ -906,13 +964,13 @@ mod tests {
         #[test]
         fn gates_change_nothing(
             any in "\\PC{0,80}",
-            dense in "([A-Z]{1,7}|[a-f0-9]{1,4}|[0-9]{1,9}|[ :.=\\-\"']|secret|Key|TOKEN|_|é|\u{2003}){0,24}",
+            dense in "([A-Z]{1,7}|[a-f0-9]{1,4}|[0-9]{1,9}|[A-Z]{2,3} ?[0-9]{6,8}|[0-9]{7,8}-?[A-Z]|[XYZ]-?[0-9]{7}[A-Z]|([0-9A-Fa-f]{2}[:\\-]){1,6}|[0-9a-f]{4}\\.|[ :.=\\-\"']|secret|Key|TOKEN|_|é|\u{2003}){0,24}",
         ) {
             for text in [any, dense] {
                 proptest::prop_assert_eq!(
                     candidates(&PATTERNS, &text, Shape::of(&text)),
-                    candidates(&PATTERNS, &text, Shape(u8::MAX)),
-                    "{:?} opens {:08b}", text, Shape::of(&text).0
+                    candidates(&PATTERNS, &text, Shape(u16::MAX)),
+                    "{:?} opens {:09b}", text, Shape::of(&text).0
                 );
             }
         }
@@ -923,16 +981,23 @@ mod tests {
     #[test]
     fn each_gate_opens_for_its_entities() {
         let cases = [
-            (Gate::LetterDigit, "IBAN PL61 1090 1014 0000 0712 1981 2874"),
+            (
+                Gate::CountryDigits,
+                "IBAN PL61 1090 1014 0000 0712 1981 2874",
+            ),
             (Gate::CapsWord, "SWIFT DEUTDEFF or DEUTDEFF500"),
             (Gate::CapsWord, "codice fiscale RSSMRA85T10A562S"),
-            (Gate::UpperDigit, "National Insurance number AB 12 34 56 C"),
-            (Gate::UpperDigit, "dowód ABA 300000, paszport AB4123456"),
-            (Gate::Digits7, "DNI 12345678Z"),
-            (Gate::Digits7, "NIE X1234567L"),
-            (Gate::HexJoins, "mac 00:1A:2B:3C:4D:5E"),
-            (Gate::HexJoins, "mac 00-1a-2b-3c-4d-5e"),
-            (Gate::HexJoins, "cisco 001a.2b3c.4d5e"),
+            (
+                Gate::TwoCapsDigit,
+                "National Insurance number AB 12 34 56 C",
+            ),
+            (Gate::CapsSixDigits, "dowód ABA 300000"),
+            (Gate::CapsSixDigits, "paszport AB4123456"),
+            (Gate::DigitsCap, "DNI 12345678Z"),
+            (Gate::DigitsCap, "NIE X1234567L"),
+            (Gate::HexChain, "mac 00:1A:2B:3C:4D:5E"),
+            (Gate::HexChain, "mac 00-1a-2b-3c-4d-5e"),
+            (Gate::HexChain, "cisco 001a.2b3c.4d5e"),
             (Gate::HexColons, "host fe80::1ff:fe23:4567:890a"),
             (Gate::HexColons, "localhost is ::1"),
             (
@@ -950,7 +1015,11 @@ mod tests {
                 candidates(&PATTERNS, text, without),
                 "{gate:?} on {text:?}"
             );
-            assert_eq!(all, candidates(&PATTERNS, text, Shape(u8::MAX)), "{text:?}");
+            assert_eq!(
+                all,
+                candidates(&PATTERNS, text, Shape(u16::MAX)),
+                "{text:?}"
+            );
         }
     }
 
