@@ -96,18 +96,28 @@ pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
     if start < bytes.len() {
         push(&bytes[start..]);
     }
-    // Distinct buckets. Long texts use a bitset (linear) instead of sorting (n log n); the
-    // order differs between the two, which only the order of a float sum can notice.
+    // Distinct buckets, first occurrences in order. Long texts use a small open-addressing set
+    // (linear, sized to the text) instead of sorting (n log n); the order differs between the
+    // two, which only the order of a float sum can notice.
     if out.len() <= 64 {
         out.sort_unstable();
         out.dedup();
     } else {
-        let mut seen = vec![0u64; BUCKETS.div_ceil(64)];
+        const EMPTY: u32 = u32::MAX; // never a bucket: BUCKETS < 2^32
+        let mask = (out.len() * 2).next_power_of_two() - 1;
+        let mut slots = vec![EMPTY; mask + 1];
         out.retain(|&b| {
-            let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
-            let new = seen[word] & bit == 0;
-            seen[word] |= bit;
-            new
+            let mut i = (b.wrapping_mul(0x9E37_79B1) >> 7) as usize & mask;
+            loop {
+                match slots[i] {
+                    EMPTY => {
+                        slots[i] = b;
+                        return true;
+                    }
+                    seen if seen == b => return false,
+                    _ => i = (i + 1) & mask,
+                }
+            }
         });
     }
     out
