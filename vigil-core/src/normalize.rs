@@ -761,25 +761,44 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     let mut i = 0;
     // ASCII whitespace and control characters, which fold to a space.
     let blank = |b: u8| b <= b' ' || b == 0x7F;
+    // ASCII as a run copies it: letters lowercased, a blank to a space, the rest as it is.
+    const COPY: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut c = 0;
+        while c < 128 {
+            let b = c as u8;
+            t[c] = if b <= b' ' || b == 0x7F {
+                b' '
+            } else {
+                b.to_ascii_lowercase()
+            };
+            c += 1;
+        }
+        t
+    };
     while i < n {
         let b = bytes[i];
-        if b < 0x80 && !blank(b) && b != b'`' {
-            // A run of ASCII that only lowercases: one linear stretch.
-            let run = bytes[i..]
-                .iter()
-                .position(|&b| b >= 0x80 || blank(b) || b == b'`')
-                .unwrap_or(n - i);
-            if linear_next != Some(i as u32) {
+        if b < 0x80 && b != b'`' && !(blank(b) && out.last() == Some(&b' ')) {
+            // A run of ASCII that maps byte for byte: one linear stretch. A second blank in a
+            // row ends it (blank runs collapse to one space, below).
+            let start = i;
+            let mut prev_blank = false;
+            while let Some(&c) = bytes.get(i) {
+                let is_blank = blank(c);
+                if c >= 0x80 || c == b'`' || (is_blank && prev_blank) {
+                    break;
+                }
+                prev_blank = is_blank;
+                i += 1;
+            }
+            if linear_next != Some(start as u32) {
                 segments.push(Segment {
                     view: out.len() as u32,
-                    orig: i as u32,
+                    orig: start as u32,
                     block: false,
                 });
             }
-            let from = out.len();
-            out.extend_from_slice(&bytes[i..i + run]);
-            out[from..].make_ascii_lowercase();
-            i += run;
+            out.extend(bytes[start..i].iter().map(|&c| COPY[c as usize]));
             linear_next = Some(i as u32);
             continue;
         }
