@@ -294,7 +294,8 @@ async fn handle(shared: &Arc<Shared>, role: Role, message: &jetstream::Message) 
 async fn detection(shared: &Arc<Shared>, payload: &[u8]) -> Result<(), Failure> {
     let request = parse_request(&shared.engine, payload)?;
     let engine = shared.engine.clone();
-    let (request, detection) = blocking(move || {
+    let bytes = request.text.len();
+    let (request, detection) = engine_work(shared, bytes, move || {
         let detection = engine.detect(&request.text);
         (request, detection)
     })
@@ -325,7 +326,8 @@ async fn pii(shared: &Arc<Shared>, payload: &[u8]) -> Result<(), Failure> {
         .map_err(input_failure)?;
     let engine = shared.engine.clone();
     let run = stage.options.pii.unwrap_or(engine.config().pii.enabled);
-    let (stage, pii) = blocking(move || {
+    let bytes = stage.original_text.len();
+    let (stage, pii) = engine_work(shared, bytes, move || {
         let pii = run.then(|| engine.scan_pii(&stage.original_text));
         (stage, pii)
     })
@@ -441,8 +443,16 @@ fn publish_failure(subject: &str, e: &async_nats::jetstream::context::PublishErr
     Failure::new(kind, format!("publish to {subject}: {e}"))
 }
 
-/// CPU-bound engine work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+/// Engine work on a text of `bytes`: inline when small (`worker.inline_max_bytes`), otherwise
+/// off the async threads.
+async fn engine_work<T: Send + 'static>(
+    shared: &Shared,
+    bytes: usize,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Failure> {
+    if bytes <= shared.config.worker.inline_max_bytes {
+        return Ok(f());
+    }
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Failure::new(FailureKind::Publish, format!("engine task failed: {e}")))
@@ -517,12 +527,12 @@ async fn answer(shared: &Arc<Shared>, message: async_nats::Message) {
     let sent = match parsed {
         Ok(request) => {
             let engine = shared.engine.clone();
+            let bytes = request.text.len();
             // Engine::analyze is fail-secure: empty or oversized text gets a BLOCK verdict.
-            let verdict = match tokio::task::spawn_blocking(move || engine.analyze(&request)).await
-            {
+            let verdict = match engine_work(shared, bytes, move || engine.analyze(&request)).await {
                 Ok(v) => v,
-                Err(e) => {
-                    tracing::error!(error = %e, "engine task failed");
+                Err(failure) => {
+                    tracing::error!(failure = %failure, "engine task failed");
                     return;
                 }
             };
