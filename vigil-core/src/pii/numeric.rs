@@ -156,8 +156,8 @@ fn runs(text: &str) -> Vec<Run> {
             }
             _ => {}
         }
-        let mut groups = Vec::new();
-        let mut seps = Vec::new();
+        let mut groups = Vec::with_capacity(4);
+        let mut seps = Vec::with_capacity(4);
         let mut j = i;
         loop {
             let gs = j;
@@ -612,7 +612,9 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Candidate>) {
             continue;
         }
         // The run's digits once; a sub-span's digits are a slice of them.
-        let mut digits = Vec::new();
+        let mut digits = Vec::with_capacity(
+            run.groups.last().map_or(0, |g| g.1) - run.groups.first().map_or(0, |g| g.0),
+        );
         let mut offsets = Vec::with_capacity(n_groups + 1);
         offsets.push(0);
         for &(s, e) in &run.groups {
