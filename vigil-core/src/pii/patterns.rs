@@ -36,6 +36,7 @@ enum Handler {
 /// Patterns that open with a literal need none: the regex's own prefilter skips to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gate {
+    /// Always open: for patterns that open with a literal.
     Prefiltered,
     /// Two letters opening a word, then two digits (an IBAN's start).
     CountryDigits,
@@ -102,7 +103,7 @@ impl Shape {
         };
         let b = text.as_bytes();
         let at = |i: Option<usize>| i.and_then(|i| b.get(i)).copied().unwrap_or(0);
-        // Whether the byte before `i` ends a word (none, or not an ASCII letter or digit).
+        // Whether a word may start at `i`: no ASCII letter or digit right before it.
         let word_start = |i: usize| !at(i.checked_sub(1)).is_ascii_alphanumeric();
         let all_hex = |r: std::ops::Range<usize>| {
             b.get(r)
