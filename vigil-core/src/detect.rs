@@ -302,24 +302,26 @@ fn char_spans(text: &str, ranges: impl Iterator<Item = (usize, usize)>) -> Vec<S
     let mut points: Vec<usize> = ranges.iter().flat_map(|&(s, e)| [s, e]).collect();
     points.sort_unstable();
     points.dedup();
-    let mut chars_at = BTreeMap::new();
-    let mut next = points.iter().peekable();
-    let boundaries = text.char_indices().map(|(i, _)| i).chain([text.len()]);
-    for (count, i) in boundaries.enumerate() {
-        while let Some(&&p) = next.peek() {
-            if p <= i {
-                chars_at.insert(p, count);
-                next.next();
-            } else {
-                break;
-            }
-        }
+    // Characters before each point: the bytes that start a character (not 0b10xx_xxxx), counted
+    // from the previous point, so the text is read once and only up to the last point.
+    let bytes = text.as_bytes();
+    let mut chars_at = Vec::with_capacity(points.len());
+    let (mut from, mut count) = (0, 0);
+    for &p in &points {
+        let p = p.min(bytes.len());
+        count += bytes[from..p]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count();
+        from = p;
+        chars_at.push(count);
     }
+    let chars = |i: usize| points.binary_search(&i).map_or(0, |k| chars_at[k]);
     ranges
         .iter()
         .map(|&(s, e)| Span {
-            start: chars_at.get(&s).copied().unwrap_or(0),
-            end: chars_at.get(&e).copied().unwrap_or(0),
+            start: chars(s),
+            end: chars(e),
             byte_start: s,
             byte_end: e,
         })
