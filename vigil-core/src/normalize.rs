@@ -760,14 +760,16 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     let mut buf: Vec<char> = Vec::new();
     let mut i = 0;
     // ASCII whitespace and control characters, which fold to a space.
-    let blank = |b: u8| b <= b' ' || b == 0x7F;
+    const fn blank(b: u8) -> bool {
+        b <= b' ' || b == 0x7F
+    }
     // ASCII as a run copies it: letters lowercased, a blank to a space, the rest as it is.
     const COPY: [u8; 128] = {
         let mut t = [0u8; 128];
         let mut c = 0;
         while c < 128 {
             let b = c as u8;
-            t[c] = if b <= b' ' || b == 0x7F {
+            t[c] = if blank(b) {
                 b' '
             } else {
                 b.to_ascii_lowercase()
@@ -1160,7 +1162,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod ascii_fast_path {
+mod one_pass_view {
     use super::*;
     use proptest::prelude::*;
 

@@ -611,17 +611,20 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Candidate>) {
         if n_groups > MAX_GROUPS {
             continue;
         }
+        if run.glued && !run.pl_prefix {
+            // Still an IP or phone check would be wrong; glued numbers are part of something else.
+            continue;
+        }
         // The run's digits once; a sub-span's digits are a slice of them.
-        let mut digits = Vec::with_capacity(
-            run.groups.last().map_or(0, |g| g.1) - run.groups.first().map_or(0, |g| g.0),
-        );
+        let mut digits = Vec::new();
         let mut offsets = Vec::with_capacity(n_groups + 1);
+        let mut lens = Vec::with_capacity(n_groups);
         offsets.push(0);
         for &(s, e) in &run.groups {
             digits.extend(bytes[s..e].iter().map(|b| b - b'0'));
             offsets.push(digits.len());
+            lens.push(e - s);
         }
-        let lens: Vec<usize> = run.groups.iter().map(|(s, e)| e - s).collect();
         let digits_of = |lo: usize, hi: usize| &digits[offsets[lo]..offsets[hi]];
         let whole = Span {
             text,
@@ -631,10 +634,6 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Candidate>) {
             digits: digits_of(0, n_groups),
             lens: &lens,
         };
-        if run.glued && !run.pl_prefix {
-            // Still an IP or phone check would be wrong; glued numbers are part of something else.
-            continue;
-        }
         classify(&whole, out);
         if n_groups == 1 {
             continue;
