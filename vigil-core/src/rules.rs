@@ -95,6 +95,9 @@ enum Anchor {
     /// At a line start (`(?m)^...`): the trigger is `\n`, and attempts run after each one
     /// and at the start of the text.
     Line,
+    /// At the line start that only blanks separate from the trigger (`(?m)^\s*` then a
+    /// literal): one attempt per line that opens with a trigger, not one per line.
+    LineLead,
 }
 
 /// The literals that gate `pattern`, or `None` when no literal set is specific enough.
@@ -192,9 +195,32 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     if let HirKind::Concat(parts) = top.kind()
         && parts.first().map(Hir::kind) == Some(&HirKind::Look(Look::StartLF))
     {
-        return Some(Gate {
-            literals: vec![b"\n".to_vec()],
-            start: Anchor::Line,
+        // `^\s*` then literals that open with a non-blank: the trigger is the line's first
+        // non-blank text. One short literal could fire more often than lines begin.
+        let blanks = |h: &Hir| match h.kind() {
+            HirKind::Repetition(rep) if rep.min == 0 && rep.max.is_none() => {
+                matches!(rep.sub.kind(), HirKind::Class(c) if is_blank_class(c))
+            }
+            _ => false,
+        };
+        let lead = (parts.len() > 2 && blanks(&parts[1]))
+            .then(|| extract(&Hir::concat(parts[2..].to_vec()), ExtractKind::Prefix))
+            .flatten()
+            .filter(|lits| {
+                shortest(lits) >= 2
+                    && lits
+                        .iter()
+                        .all(|l| l.first().is_some_and(|b| !is_blank(*b)))
+            });
+        return Some(match lead {
+            Some(literals) => Gate {
+                literals,
+                start: Anchor::LineLead,
+            },
+            None => Gate {
+                literals: vec![b"\n".to_vec()],
+                start: Anchor::Line,
+            },
         });
     }
     if let HirKind::Concat(parts) = top.kind() {
@@ -214,6 +240,40 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
         .max_by_key(|g| {
             rarity(&g.literals).min(6) + if g.start == Anchor::AtTrigger { 8 } else { 0 }
         })
+}
+
+/// Bytes `\s` matches without Unicode: the blanks a `(?m)^\s*` may skip, newlines included.
+fn is_blank(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
+}
+
+/// A byte class of blanks only, with `\n` among them (so it can run across lines).
+fn is_blank_class(class: &regex_syntax::hir::Class) -> bool {
+    let regex_syntax::hir::Class::Bytes(c) = class else {
+        return false;
+    };
+    c.ranges()
+        .iter()
+        .all(|r| (r.start()..=r.end()).all(is_blank))
+        && c.ranges()
+            .iter()
+            .any(|r| (r.start()..=r.end()).contains(&b'\n'))
+}
+
+/// Where a `(?m)^\s*` match whose literal begins at `at` starts: the first line start in the
+/// run of blanks before `at` (`\s*` may span blank lines), if that run holds one.
+fn line_lead(text: &[u8], at: usize) -> Option<usize> {
+    let run = text[..at]
+        .iter()
+        .rposition(|&b| !is_blank(b))
+        .map_or(0, |k| k + 1);
+    if run == 0 {
+        return Some(0);
+    }
+    text[run..at]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|k| run + k + 1)
 }
 
 /// Words so frequent in any text that gating on one of them alone runs the pattern on almost
@@ -655,6 +715,11 @@ impl<'g> Gating<'g> {
                 }
                 Anchor::AtTrigger => self.attempt(text, i, at, out),
                 Anchor::Line => self.attempt(text, i, at + 1, out),
+                Anchor::LineLead => {
+                    if let Some(start) = line_lead(text.as_bytes(), at) {
+                        self.attempt(text, i, start, out);
+                    }
+                }
             }
         }
     }
@@ -805,22 +870,59 @@ mod tests {
         assert!(err.to_string().contains("detection.disabled_rules"));
     }
 
-    #[test]
-    fn line_start_patterns_run_at_text_and_line_starts_only() {
-        let pattern = r"(?m)^\s*(user|ai)\s*:\s*\S";
-        let g = gate(pattern, Target::Raw).unwrap();
-        assert_eq!((g.start, g.literals), (Anchor::Line, vec![b"\n".to_vec()]));
+    /// The spans `pattern` finds in `text` through its gate.
+    fn gated_spans(pattern: &str, text: &str) -> Vec<(usize, usize)> {
         let group = compile_group(&[(0, pattern.to_string())], Target::Raw, "t")
             .unwrap()
             .unwrap();
         let ac = automaton(&group.literals, true, "t", "literals").unwrap();
-        let spans = |text: &str| {
-            let mut out = Vec::new();
-            group.hits(ac.as_ref(), text, &mut out);
-            out.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>()
-        };
+        let mut out = Vec::new();
+        group.hits(ac.as_ref(), text, &mut out);
+        out.iter().map(|h| (h.start, h.end)).collect()
+    }
+
+    const LEAD_PATTERN: &str = r"(?m)^\s*(user|ai)\s*:\s*\S";
+
+    #[test]
+    fn line_start_patterns_run_at_text_and_line_starts_only() {
+        let g = gate(LEAD_PATTERN, Target::Raw).unwrap();
+        assert_eq!(g.start, Anchor::LineLead);
+        assert_eq!(g.literals, [b"user".to_vec(), b"ai".to_vec()]);
+        let spans = |text| gated_spans(LEAD_PATTERN, text);
         assert_eq!(spans("user: hi"), [(0, 7)]);
         assert_eq!(spans("hello\n  ai: hi"), [(6, 13)]);
         assert_eq!(spans("hello ai: hi\nno"), []);
+        // `\s*` spans blank lines: the match starts at the first of them.
+        assert_eq!(spans("x \n\n \tuser: hi"), [(3, 13)]);
+        assert_eq!(spans("USER: hi"), []);
+        assert_eq!(spans("\n\nai:x"), [(0, 6)]);
+        // Without a literal after `^\s*`, every line start is tried.
+        let g = gate(r"(?m)^\s*([-=#*_~]\s*){6,}\s*\n", Target::Raw).unwrap();
+        assert_eq!((g.start, g.literals), (Anchor::Line, vec![b"\n".to_vec()]));
+    }
+
+    proptest::proptest! {
+        /// Gating on the line's first literal finds what a search of the whole text finds.
+        #[test]
+        fn line_lead_gate_finds_the_leftmost_match(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["user", "AI", "ai", ":", " ", "\t", "\n", "x", "\u{b}", "é"]),
+                0..24,
+            )
+        ) {
+            let text = parts.concat();
+            let regex = Regex::builder()
+                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .build(LEAD_PATTERN)
+                .unwrap();
+            // Hits are widened to whole characters.
+            let end = |e: usize| (e..=text.len()).find(|&k| text.is_char_boundary(k));
+            let whole: Vec<(usize, usize)> = regex
+                .find(text.as_bytes())
+                .and_then(|m| Some((m.start(), end(m.end())?)))
+                .into_iter()
+                .collect();
+            proptest::prop_assert_eq!(gated_spans(LEAD_PATTERN, &text), whole);
+        }
     }
 }
