@@ -239,15 +239,25 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
     // A prefix gate wins over any other: an anchored attempt at a trigger dies within a few
     // bytes, while the other gates search the whole text. So a prefix may be as short as `'`
     // or `rm`, as long as it is not a common word (one per few words).
+    let specific = |g: &Gate| {
+        let short_ok = g.start == Anchor::AtTrigger && rarity(&g.literals) >= 2;
+        shortest(&g.literals) >= 3 || (short_ok && shortest(&g.literals) >= 2)
+    };
+    if candidates.iter().any(specific) {
+        return candidates.into_iter().filter(specific).max_by_key(|g| {
+            rarity(&g.literals).min(6) + if g.start == Anchor::AtTrigger { 8 } else { 0 }
+        });
+    }
+    // Nothing specific: rather than search every text, settle for punctuation that every
+    // match needs (the `=` of `or 1 = 1`), which most prose lacks. Fewer literals first.
     candidates
         .into_iter()
         .filter(|g| {
-            let short_ok = g.start == Anchor::AtTrigger && rarity(&g.literals) >= 2;
-            shortest(&g.literals) >= 3 || (short_ok && shortest(&g.literals) >= 2)
+            g.literals
+                .iter()
+                .all(|l| l.iter().any(u8::is_ascii_punctuation))
         })
-        .max_by_key(|g| {
-            rarity(&g.literals).min(6) + if g.start == Anchor::AtTrigger { 8 } else { 0 }
-        })
+        .max_by_key(|g| (shortest(&g.literals), std::cmp::Reverse(g.literals.len())))
 }
 
 /// Bytes `\s` matches without Unicode: the blanks a `(?m)^\s*` may skip, newlines included.
@@ -901,6 +911,10 @@ mod tests {
         assert_eq!(g.start, Anchor::AtTrigger, "{:?}", g.literals);
         let g = gate(r"\b(as|be)\s*(secretive|hidden)", Target::Raw).unwrap();
         assert_eq!(g.start, Anchor::Before, "{:?}", g.literals);
+        // With no specific literal, punctuation every match needs still gates.
+        let g = gate(r"(?i)\b(or|and)\s+1\s*=\s*1\s*(--|#|/\*)", Target::Raw).unwrap();
+        assert_eq!((g.start, g.literals), (Anchor::Before, vec![b"=".to_vec()]));
+        assert!(gate(r"(?i)l\s*[/.]\s*o\s*[/.]\s*v", Target::Raw).is_none());
         assert_eq!(without_leading_case_flag("(?is)a"), "(?s)a");
         assert_eq!(without_leading_case_flag("(?i)a"), "a");
         assert_eq!(without_leading_case_flag("(?:a)"), "(?:a)");
