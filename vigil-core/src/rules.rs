@@ -711,7 +711,7 @@ struct Gating<'g> {
 }
 
 impl<'g> Gating<'g> {
-    const MAX_ATTEMPTS: u16 = 128;
+    const MAX_ATTEMPTS: u16 = 1024;
 
     fn new(group: &'g RegexGroup) -> Self {
         let pooled = group
