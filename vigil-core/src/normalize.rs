@@ -739,6 +739,80 @@ impl Scan {
     }
 }
 
+/// ASCII whitespace and control characters, which fold to a space.
+const fn blank(b: u8) -> bool {
+    b <= b' ' || b == 0x7F
+}
+
+/// Each byte of a word: `ONES * b` repeats `b`; `HIGH` is every byte's top bit.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `bytes` at `i`, little-endian (byte `k` in bits `8k..8k+8`), if there
+/// are eight.
+fn word_at(bytes: &[u8], i: usize) -> Option<u64> {
+    let chunk = bytes.get(i..i + 8)?;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    Some(u64::from_le_bytes(word))
+}
+
+/// The top bit of every byte of `w` that is zero (exact, also for bytes >= 0x80).
+pub(crate) const fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HIGH) + !HIGH) | w | !HIGH)
+}
+
+/// Copy the longest prefix of `bytes` that folds byte for byte (ASCII but the backtick, no
+/// two blanks in a row: blank runs collapse to one space) to `out`, folded: letters lowercased,
+/// a blank to a space. Returns its length.
+fn copy_ascii_run(bytes: &[u8], out: &mut Vec<u8>) -> usize {
+    // ASCII as a run copies it: letters lowercased, a blank to a space, the rest as it is.
+    const COPY: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut c = 0;
+        while c < 128 {
+            let b = c as u8;
+            t[c] = if blank(b) {
+                b' '
+            } else {
+                b.to_ascii_lowercase()
+            };
+            c += 1;
+        }
+        t
+    };
+    let mut i = 0;
+    let mut prev_blank = false;
+    // Eight bytes at a time while none of them ends the run (most text: a few instructions per
+    // byte instead of a branch and a table load each). In an ASCII word no byte addition
+    // carries into the next byte, so `w + ONES * k` sets a byte's top bit iff `byte >= 0x80 - k`.
+    while let Some(w) = word_at(bytes, i) {
+        if w & HIGH != 0 {
+            break;
+        }
+        let blanks = (!(w + ONES * 0x5F) | (w + ONES)) & HIGH;
+        let backticks = zero_bytes(w ^ (ONES * u64::from(b'`')));
+        if backticks | (blanks & (blanks << 8)) | (blanks & (u64::from(prev_blank) << 7)) != 0 {
+            break;
+        }
+        let upper = (w + ONES * 0x3F) & !(w + ONES * 0x25) & HIGH;
+        let folded = ((w | (upper >> 2)) & !((blanks >> 7) * 0xFF)) | (blanks >> 2);
+        out.extend_from_slice(&folded.to_le_bytes());
+        prev_blank = blanks >> 63 != 0;
+        i += 8;
+    }
+    while let Some(&c) = bytes.get(i) {
+        let is_blank = blank(c);
+        if c >= 0x80 || c == b'`' || (is_blank && prev_blank) {
+            break;
+        }
+        out.push(COPY[c as usize]);
+        prev_blank = is_blank;
+        i += 1;
+    }
+    i
+}
+
 /// The normalized view built in one pass (counting dropped invisible and tag characters into
 /// `signals`), or `None` when the text needs the general path: confusable letters, spaced
 /// letters or leetspeak to undo, a compatibility form that mixes a space with letters, or a
@@ -759,48 +833,18 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     let mut linear_next = Some(0u32);
     let mut buf: Vec<char> = Vec::new();
     let mut i = 0;
-    // ASCII whitespace and control characters, which fold to a space.
-    const fn blank(b: u8) -> bool {
-        b <= b' ' || b == 0x7F
-    }
-    // ASCII as a run copies it: letters lowercased, a blank to a space, the rest as it is.
-    const COPY: [u8; 128] = {
-        let mut t = [0u8; 128];
-        let mut c = 0;
-        while c < 128 {
-            let b = c as u8;
-            t[c] = if blank(b) {
-                b' '
-            } else {
-                b.to_ascii_lowercase()
-            };
-            c += 1;
-        }
-        t
-    };
     while i < n {
         let b = bytes[i];
         if b < 0x80 && b != b'`' && !(blank(b) && out.last() == Some(&b' ')) {
-            // A run of ASCII that maps byte for byte: one linear stretch. A second blank in a
-            // row ends it (blank runs collapse to one space, below).
-            let start = i;
-            let mut prev_blank = false;
-            while let Some(&c) = bytes.get(i) {
-                let is_blank = blank(c);
-                if c >= 0x80 || c == b'`' || (is_blank && prev_blank) {
-                    break;
-                }
-                prev_blank = is_blank;
-                i += 1;
-            }
-            if linear_next != Some(start as u32) {
+            // A run of ASCII that maps byte for byte: one linear stretch.
+            if linear_next != Some(i as u32) {
                 segments.push(Segment {
                     view: out.len() as u32,
-                    orig: start as u32,
+                    orig: i as u32,
                     block: false,
                 });
             }
-            out.extend(bytes[start..i].iter().map(|&c| COPY[c as usize]));
+            i += copy_ascii_run(&bytes[i..], &mut out);
             linear_next = Some(i as u32);
             continue;
         }
@@ -1193,7 +1237,46 @@ mod one_pass_view {
         }
     }
 
+    /// Byte by byte: the run `copy_ascii_run` must copy.
+    fn ascii_run_by_bytes(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut prev_blank = false;
+        for &c in bytes {
+            if c >= 0x80 || c == b'`' || (blank(c) && prev_blank) {
+                break;
+            }
+            out.push(if blank(c) {
+                b' '
+            } else {
+                c.to_ascii_lowercase()
+            });
+            prev_blank = blank(c);
+        }
+        out
+    }
+
     proptest! {
+        /// Eight bytes at a time, the run ends where it does byte by byte and folds the same.
+        #[test]
+        fn ascii_run_equals_byte_by_byte(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    4 => b'a'..=b'z',
+                    2 => b'@'..=b'`',
+                    2 => Just(b' '),
+                    1 => 0u8..=0x21,
+                    1 => 0x5Bu8..=0x80,
+                    1 => any::<u8>(),
+                ],
+                0..40,
+            ),
+        ) {
+            let mut out = Vec::new();
+            let len = copy_ascii_run(&bytes, &mut out);
+            prop_assert_eq!(&out, &ascii_run_by_bytes(&bytes));
+            prop_assert_eq!(len, out.len());
+        }
+
         /// The one-pass check agrees with `Scan` followed by the leet-word search.
         #[test]
         fn context_check_equals_scan(
