@@ -706,6 +706,38 @@ impl SpacedRun {
         found
     }
 
+    /// Feed eight ASCII characters at once (`letters`: the top bit of each letter's byte in
+    /// `word`), when the rest are neither alphanumeric nor leet and no lone character is decided
+    /// among them, so the chain stays as it is; false, and nothing fed, otherwise.
+    fn plain_word(&mut self, word: &[u8], letters: u64) -> bool {
+        // Whether the character before each byte is alphanumeric, and the one after it.
+        let before = (letters << 8) | (u64::from(self.alnum1) << 7);
+        let after = letters >> 8;
+        // Bytes 0 to 6 are decided here (byte 7 with the next character), and so is the
+        // character before the word.
+        let lone = letters & !before & !after & (HIGH >> 8);
+        if lone != 0 || (self.alnum1 && !self.alnum2 && letters & 0x80 == 0) {
+            return false;
+        }
+        let seps = |end: usize| {
+            word[..=end]
+                .iter()
+                .rev()
+                .take_while(|&&b| ASCII_CLASS[b as usize] & SEPARATOR != 0)
+                .count()
+        };
+        let (seps1, seps2) = (seps(7), seps(6));
+        if seps2 == 7 {
+            // The separator run goes on before the word.
+            return false;
+        }
+        self.alnum1 = letters >> 63 != 0;
+        self.alnum2 = letters & (0x80 << 48) != 0;
+        (self.seps1, self.seps2) = (seps1, seps2);
+        self.index += 8;
+        true
+    }
+
     /// Feed `k >= 1` ASCII letters at once: none of them can end a lone character.
     fn letters(&mut self, k: usize) {
         if k > 1 {
@@ -934,6 +966,23 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     })
 }
 
+/// The top bit of each ASCII letter's byte in `w`, if `w` is ASCII without digits or leet
+/// characters (then its other bytes are neither alphanumeric nor leet).
+fn plain_letters(w: u64) -> Option<u64> {
+    if w & HIGH != 0 {
+        return None;
+    }
+    // ASCII bytes: no addition carries into the next byte (see `copy_ascii_run`).
+    let is = |b: u8| !((w ^ (ONES * u64::from(b))) + !HIGH) & HIGH;
+    let digits = (w + ONES * 0x50) & !(w + ONES * 0x46) & HIGH;
+    if digits | is(b'!') | is(b'$') | is(b'+') | is(b'@') | is(b'|') != 0 {
+        return None;
+    }
+    // With bit 5 set, a letter is within `a..=z`.
+    let t = w | (ONES * 0x20);
+    Some((t + ONES * 0x1F) & !(t + ONES * 0x05) & HIGH)
+}
+
 /// Whether folded `text` has spaced letters to join or a leet word to undo, in one pass over
 /// its bytes: what [`Scan`] and then [`undo_leet`] would find, without building units. `hello!`
 /// has a leet character next to a letter but spells no vocabulary word, so it needs neither.
@@ -946,6 +995,26 @@ fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
     let (mut token, mut alpha, mut leet) = (None, false, false);
     let mut i = 0;
     while i <= bytes.len() {
+        // Prose is mostly letters and punctuation, with no leet character and few lone letters:
+        // then eight bytes only move the state along. A token that ends here has no leet
+        // character (`leet` is false, the word has none), so it spells no leet word.
+        if !leet
+            && let Some(w) = word_at(bytes, i)
+            && let Some(letters) = plain_letters(w)
+            && spaced.plain_word(&bytes[i..i + 8], letters)
+        {
+            if letters >> 63 == 0 {
+                (token, alpha) = (None, false);
+            } else if letters == HIGH {
+                token.get_or_insert(i);
+                alpha = true;
+            } else {
+                let tail = ((!letters & HIGH).leading_zeros() / 8) as usize;
+                (token, alpha) = (Some(i + 8 - tail), true);
+            }
+            i += 8;
+            continue;
+        }
         // Most bytes are letters inside words, where only the state's shape changes.
         let letters = bytes[i..]
             .iter()
@@ -1280,7 +1349,8 @@ mod one_pass_view {
         /// The one-pass check agrees with `Scan` followed by the leet-word search.
         #[test]
         fn context_check_equals_scan(
-            text in "([ a-z0-9@$!|+.'_,*/~-]|ä|ж|٣|ignore|1gn0r3|4ll|i g n o){0,40}",
+            text in "([ a-z0-9@$!|+.'_,*/~-]|ä|ж|٣|ignore|1gn0r3|4ll|ign0re|al1|i g n o|hello|instructions|\
+                     , |[.] |a |I |[()?:;\"]|[.]{3}|--|[a-z]{2,9} |\n){0,60}",
         ) {
             let vocab: HashSet<String> = ["ignore", "all", "a"].iter().map(|s| s.to_string()).collect();
             let scan = Scan::of(text.chars());
