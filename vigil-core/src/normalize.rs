@@ -334,6 +334,13 @@ fn fold_char(c: char, out: &mut Vec<char>) {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    // Frequent characters that fold to themselves (box drawing and shapes in banners, CJK,
+    // lowercase Cyrillic and Greek), without the lookups below.
+    if matches!(c, '\u{2500}'..='\u{25FF}' | '\u{4E00}'..='\u{9FFF}' | 'а'..='и' | 'к'..='я' | 'α'..='ω')
+    {
+        out.push(c);
+        return;
+    }
     // Most non-ASCII letters (Cyrillic, CJK, lowercase Latin with no compatibility form) are
     // left alone by NFKC, lowercasing and NFD: skip the three iterators for them.
     let mut unchanged = true;
