@@ -378,10 +378,52 @@ fn fold_char(c: char, out: &mut Vec<char>) {
     }
 }
 
+/// Recent [`fold_char`] results within one text: a text with non-ASCII letters repeats a few
+/// of them, and folding one walks several Unicode tables. Direct-mapped on the code point.
+#[derive(Default)]
+struct FoldCache {
+    /// Allocated at the first character folded: most texts have no non-ASCII one.
+    slots: Option<Box<[FoldSlot; 32]>>,
+}
+
+/// A code point (`u32::MAX` when the slot is empty) and the chars it folds to.
+#[derive(Clone, Copy)]
+struct FoldSlot {
+    c: u32,
+    len: u8,
+    folded: [char; 3],
+}
+
+impl FoldCache {
+    /// `fold_char(c, out)`, remembered.
+    fn fold(&mut self, c: char, out: &mut Vec<char>) {
+        const EMPTY: FoldSlot = FoldSlot {
+            c: u32::MAX,
+            len: 0,
+            folded: ['\0'; 3],
+        };
+        let slots = self.slots.get_or_insert_with(|| Box::new([EMPTY; 32]));
+        let slot = &mut slots[c as usize % 32];
+        if slot.c == c as u32 {
+            out.extend_from_slice(&slot.folded[..usize::from(slot.len)]);
+            return;
+        }
+        let before = out.len();
+        fold_char(c, out);
+        let folded = &out[before..];
+        if folded.len() <= 3 {
+            slot.c = c as u32;
+            slot.len = folded.len() as u8;
+            slot.folded[..folded.len()].copy_from_slice(folded);
+        }
+    }
+}
+
 /// Normalize `text` (offsets relative to `base` in the original) into folded units.
 fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
     let mut units = Vec::with_capacity(text.len());
     let mut buf: Vec<char> = Vec::with_capacity(4);
+    let mut folds = FoldCache::default();
     for (i, c) in text.char_indices() {
         let start = base + i as u32;
         let end = start + c.len_utf8() as u32;
@@ -415,7 +457,7 @@ fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
             continue;
         }
         buf.clear();
-        fold_char(c, &mut buf);
+        folds.fold(c, &mut buf);
         for &k in &buf {
             // Whitespace stays one space even when a compatibility form yields it (the rule
             // gates rely on it: see `rules::single_spaces`).
@@ -871,6 +913,7 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     // Where the current linear segment's next byte would come from, if it continues.
     let mut linear_next = Some(0u32);
     let mut buf: Vec<char> = Vec::new();
+    let mut folds = FoldCache::default();
     let mut i = 0;
     while i < n {
         let b = bytes[i];
@@ -908,7 +951,7 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
             let white = !invisible && (c.is_whitespace() || c.is_control());
             buf.clear();
             if !invisible && !white {
-                fold_char(c, &mut buf);
+                folds.fold(c, &mut buf);
             }
             match buf.as_slice() {
                 [] if white => true,
@@ -1332,6 +1375,20 @@ mod one_pass_view {
     }
 
     proptest! {
+        /// A remembered fold is the fold, also when characters share a slot or fold to many.
+        #[test]
+        fn fold_cache_changes_nothing(
+            text in "([a-z]|é|É|ﬁ|ǆ|½|\u{FDFA}|ệ|ư|ｅ|ａ|Ж|д|\u{301}|ß|\u{2550}|😀|\u{E9}|\u{109}|\u{129}){0,40}",
+        ) {
+            let mut folds = FoldCache::default();
+            for c in text.chars() {
+                let (mut cached, mut direct) = (vec!['x'], vec!['x']);
+                folds.fold(c, &mut cached);
+                fold_char(c, &mut direct);
+                prop_assert_eq!(cached, direct);
+            }
+        }
+
         /// Eight bytes at a time, the run ends where it does byte by byte and folds the same.
         #[test]
         fn ascii_run_equals_byte_by_byte(
