@@ -334,6 +334,13 @@ fn fold_char(c: char, out: &mut Vec<char>) {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    // Frequent characters that fold to themselves (box drawing and shapes in banners, CJK,
+    // lowercase Cyrillic and Greek), without the lookups below.
+    if matches!(c, '\u{2500}'..='\u{25FF}' | '\u{4E00}'..='\u{9FFF}' | 'а'..='и' | 'к'..='я' | 'α'..='ω')
+    {
+        out.push(c);
+        return;
+    }
     // Most non-ASCII letters (Cyrillic, CJK, lowercase Latin with no compatibility form) are
     // left alone by NFKC, lowercasing and NFD: skip the three iterators for them.
     let mut unchanged = true;
@@ -371,10 +378,52 @@ fn fold_char(c: char, out: &mut Vec<char>) {
     }
 }
 
+/// Recent [`fold_char`] results within one text: a text with non-ASCII letters repeats a few
+/// of them, and folding one walks several Unicode tables. Direct-mapped on the code point.
+#[derive(Default)]
+struct FoldCache {
+    /// Allocated at the first character folded: most texts have no non-ASCII one.
+    slots: Option<Box<[FoldSlot; 32]>>,
+}
+
+/// A code point (`u32::MAX` when the slot is empty) and the chars it folds to.
+#[derive(Clone, Copy)]
+struct FoldSlot {
+    c: u32,
+    len: u8,
+    folded: [char; 3],
+}
+
+impl FoldCache {
+    /// `fold_char(c, out)`, remembered.
+    fn fold(&mut self, c: char, out: &mut Vec<char>) {
+        const EMPTY: FoldSlot = FoldSlot {
+            c: u32::MAX,
+            len: 0,
+            folded: ['\0'; 3],
+        };
+        let slots = self.slots.get_or_insert_with(|| Box::new([EMPTY; 32]));
+        let slot = &mut slots[c as usize % 32];
+        if slot.c == c as u32 {
+            out.extend_from_slice(&slot.folded[..usize::from(slot.len)]);
+            return;
+        }
+        let before = out.len();
+        fold_char(c, out);
+        let folded = &out[before..];
+        if folded.len() <= 3 {
+            slot.c = c as u32;
+            slot.len = folded.len() as u8;
+            slot.folded[..folded.len()].copy_from_slice(folded);
+        }
+    }
+}
+
 /// Normalize `text` (offsets relative to `base` in the original) into folded units.
 fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
     let mut units = Vec::with_capacity(text.len());
     let mut buf: Vec<char> = Vec::with_capacity(4);
+    let mut folds = FoldCache::default();
     for (i, c) in text.char_indices() {
         let start = base + i as u32;
         let end = start + c.len_utf8() as u32;
@@ -408,7 +457,7 @@ fn fold(text: &str, base: u32, signals: &mut Signals) -> Vec<Unit> {
             continue;
         }
         buf.clear();
-        fold_char(c, &mut buf);
+        folds.fold(c, &mut buf);
         for &k in &buf {
             // Whitespace stays one space even when a compatibility form yields it (the rule
             // gates rely on it: see `rules::single_spaces`).
@@ -706,6 +755,38 @@ impl SpacedRun {
         found
     }
 
+    /// Feed eight ASCII characters at once (`letters`: the top bit of each letter's byte in
+    /// `word`), when the rest are neither alphanumeric nor leet and no lone character is decided
+    /// among them, so the chain stays as it is; false, and nothing fed, otherwise.
+    fn plain_word(&mut self, word: &[u8], letters: u64) -> bool {
+        // Whether the character before each byte is alphanumeric, and the one after it.
+        let before = (letters << 8) | (u64::from(self.alnum1) << 7);
+        let after = letters >> 8;
+        // Bytes 0 to 6 are decided here (byte 7 with the next character), and so is the
+        // character before the word.
+        let lone = letters & !before & !after & (HIGH >> 8);
+        if lone != 0 || (self.alnum1 && !self.alnum2 && letters & 0x80 == 0) {
+            return false;
+        }
+        let seps = |end: usize| {
+            word[..=end]
+                .iter()
+                .rev()
+                .take_while(|&&b| ASCII_CLASS[b as usize] & SEPARATOR != 0)
+                .count()
+        };
+        let (seps1, seps2) = (seps(7), seps(6));
+        if seps2 == 7 {
+            // The separator run goes on before the word.
+            return false;
+        }
+        self.alnum1 = letters >> 63 != 0;
+        self.alnum2 = letters & (0x80 << 48) != 0;
+        (self.seps1, self.seps2) = (seps1, seps2);
+        self.index += 8;
+        true
+    }
+
     /// Feed `k >= 1` ASCII letters at once: none of them can end a lone character.
     fn letters(&mut self, k: usize) {
         if k > 1 {
@@ -739,6 +820,80 @@ impl Scan {
     }
 }
 
+/// ASCII whitespace and control characters, which fold to a space.
+const fn blank(b: u8) -> bool {
+    b <= b' ' || b == 0x7F
+}
+
+/// Each byte of a word: `ONES * b` repeats `b`; `HIGH` is every byte's top bit.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `bytes` at `i`, little-endian (byte `k` in bits `8k..8k+8`), if there
+/// are eight.
+fn word_at(bytes: &[u8], i: usize) -> Option<u64> {
+    let chunk = bytes.get(i..i + 8)?;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    Some(u64::from_le_bytes(word))
+}
+
+/// The top bit of every byte of `w` that is zero (exact, also for bytes >= 0x80).
+pub(crate) const fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HIGH) + !HIGH) | w | !HIGH)
+}
+
+/// Copy the longest prefix of `bytes` that folds byte for byte (ASCII but the backtick, no
+/// two blanks in a row: blank runs collapse to one space) to `out`, folded: letters lowercased,
+/// a blank to a space. Returns its length.
+fn copy_ascii_run(bytes: &[u8], out: &mut Vec<u8>) -> usize {
+    // ASCII as a run copies it: letters lowercased, a blank to a space, the rest as it is.
+    const COPY: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut c = 0;
+        while c < 128 {
+            let b = c as u8;
+            t[c] = if blank(b) {
+                b' '
+            } else {
+                b.to_ascii_lowercase()
+            };
+            c += 1;
+        }
+        t
+    };
+    let mut i = 0;
+    let mut prev_blank = false;
+    // Eight bytes at a time while none of them ends the run (most text: a few instructions per
+    // byte instead of a branch and a table load each). In an ASCII word no byte addition
+    // carries into the next byte, so `w + ONES * k` sets a byte's top bit iff `byte >= 0x80 - k`.
+    while let Some(w) = word_at(bytes, i) {
+        if w & HIGH != 0 {
+            break;
+        }
+        let blanks = (!(w + ONES * 0x5F) | (w + ONES)) & HIGH;
+        let backticks = zero_bytes(w ^ (ONES * u64::from(b'`')));
+        if backticks | (blanks & (blanks << 8)) | (blanks & (u64::from(prev_blank) << 7)) != 0 {
+            break;
+        }
+        let upper = (w + ONES * 0x3F) & !(w + ONES * 0x25) & HIGH;
+        let folded = ((w | (upper >> 2)) & !((blanks >> 7) * 0xFF)) | (blanks >> 2);
+        out.extend_from_slice(&folded.to_le_bytes());
+        prev_blank = blanks >> 63 != 0;
+        i += 8;
+    }
+    while let Some(&c) = bytes.get(i) {
+        let is_blank = blank(c);
+        if c >= 0x80 || c == b'`' || (is_blank && prev_blank) {
+            break;
+        }
+        out.push(COPY[c as usize]);
+        prev_blank = is_blank;
+        i += 1;
+    }
+    i
+}
+
 /// The normalized view built in one pass (counting dropped invisible and tag characters into
 /// `signals`), or `None` when the text needs the general path: confusable letters, spaced
 /// letters or leetspeak to undo, a compatibility form that mixes a space with letters, or a
@@ -758,49 +913,20 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     // Where the current linear segment's next byte would come from, if it continues.
     let mut linear_next = Some(0u32);
     let mut buf: Vec<char> = Vec::new();
+    let mut folds = FoldCache::default();
     let mut i = 0;
-    // ASCII whitespace and control characters, which fold to a space.
-    const fn blank(b: u8) -> bool {
-        b <= b' ' || b == 0x7F
-    }
-    // ASCII as a run copies it: letters lowercased, a blank to a space, the rest as it is.
-    const COPY: [u8; 128] = {
-        let mut t = [0u8; 128];
-        let mut c = 0;
-        while c < 128 {
-            let b = c as u8;
-            t[c] = if blank(b) {
-                b' '
-            } else {
-                b.to_ascii_lowercase()
-            };
-            c += 1;
-        }
-        t
-    };
     while i < n {
         let b = bytes[i];
         if b < 0x80 && b != b'`' && !(blank(b) && out.last() == Some(&b' ')) {
-            // A run of ASCII that maps byte for byte: one linear stretch. A second blank in a
-            // row ends it (blank runs collapse to one space, below).
-            let start = i;
-            let mut prev_blank = false;
-            while let Some(&c) = bytes.get(i) {
-                let is_blank = blank(c);
-                if c >= 0x80 || c == b'`' || (is_blank && prev_blank) {
-                    break;
-                }
-                prev_blank = is_blank;
-                i += 1;
-            }
-            if linear_next != Some(start as u32) {
+            // A run of ASCII that maps byte for byte: one linear stretch.
+            if linear_next != Some(i as u32) {
                 segments.push(Segment {
                     view: out.len() as u32,
-                    orig: start as u32,
+                    orig: i as u32,
                     block: false,
                 });
             }
-            out.extend(bytes[start..i].iter().map(|&c| COPY[c as usize]));
+            i += copy_ascii_run(&bytes[i..], &mut out);
             linear_next = Some(i as u32);
             continue;
         }
@@ -825,7 +951,7 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
             let white = !invisible && (c.is_whitespace() || c.is_control());
             buf.clear();
             if !invisible && !white {
-                fold_char(c, &mut buf);
+                folds.fold(c, &mut buf);
             }
             match buf.as_slice() {
                 [] if white => true,
@@ -890,6 +1016,23 @@ fn simple_view(text: &str, vocab: &HashSet<String>, signals: &mut Signals) -> Op
     })
 }
 
+/// The top bit of each ASCII letter's byte in `w`, if `w` is ASCII without digits or leet
+/// characters (then its other bytes are neither alphanumeric nor leet).
+fn plain_letters(w: u64) -> Option<u64> {
+    if w & HIGH != 0 {
+        return None;
+    }
+    // ASCII bytes: no addition carries into the next byte (see `copy_ascii_run`).
+    let is = |b: u8| !((w ^ (ONES * u64::from(b))) + !HIGH) & HIGH;
+    let digits = (w + ONES * 0x50) & !(w + ONES * 0x46) & HIGH;
+    if digits | is(b'!') | is(b'$') | is(b'+') | is(b'@') | is(b'|') != 0 {
+        return None;
+    }
+    // With bit 5 set, a letter is within `a..=z`.
+    let t = w | (ONES * 0x20);
+    Some((t + ONES * 0x1F) & !(t + ONES * 0x05) & HIGH)
+}
+
 /// Whether folded `text` has spaced letters to join or a leet word to undo, in one pass over
 /// its bytes: what [`Scan`] and then [`undo_leet`] would find, without building units. `hello!`
 /// has a leet character next to a letter but spells no vocabulary word, so it needs neither.
@@ -902,6 +1045,26 @@ fn needs_context_passes(text: &str, vocab: &HashSet<String>) -> bool {
     let (mut token, mut alpha, mut leet) = (None, false, false);
     let mut i = 0;
     while i <= bytes.len() {
+        // Prose is mostly letters and punctuation, with no leet character and few lone letters:
+        // then eight bytes only move the state along. A token that ends here has no leet
+        // character (`leet` is false, the word has none), so it spells no leet word.
+        if !leet
+            && let Some(w) = word_at(bytes, i)
+            && let Some(letters) = plain_letters(w)
+            && spaced.plain_word(&bytes[i..i + 8], letters)
+        {
+            if letters >> 63 == 0 {
+                (token, alpha) = (None, false);
+            } else if letters == HIGH {
+                token.get_or_insert(i);
+                alpha = true;
+            } else {
+                let tail = ((!letters & HIGH).leading_zeros() / 8) as usize;
+                (token, alpha) = (Some(i + 8 - tail), true);
+            }
+            i += 8;
+            continue;
+        }
         // Most bytes are letters inside words, where only the state's shape changes.
         let letters = bytes[i..]
             .iter()
@@ -1193,11 +1356,65 @@ mod one_pass_view {
         }
     }
 
+    /// Byte by byte: the run `copy_ascii_run` must copy.
+    fn ascii_run_by_bytes(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut prev_blank = false;
+        for &c in bytes {
+            if c >= 0x80 || c == b'`' || (blank(c) && prev_blank) {
+                break;
+            }
+            out.push(if blank(c) {
+                b' '
+            } else {
+                c.to_ascii_lowercase()
+            });
+            prev_blank = blank(c);
+        }
+        out
+    }
+
     proptest! {
+        /// A remembered fold is the fold, also when characters share a slot or fold to many.
+        #[test]
+        fn fold_cache_changes_nothing(
+            text in "([a-z]|é|É|ﬁ|ǆ|½|\u{FDFA}|ệ|ư|ｅ|ａ|Ж|д|\u{301}|ß|\u{2550}|😀|\u{E9}|\u{109}|\u{129}){0,40}",
+        ) {
+            let mut folds = FoldCache::default();
+            for c in text.chars() {
+                let (mut cached, mut direct) = (vec!['x'], vec!['x']);
+                folds.fold(c, &mut cached);
+                fold_char(c, &mut direct);
+                prop_assert_eq!(cached, direct);
+            }
+        }
+
+        /// Eight bytes at a time, the run ends where it does byte by byte and folds the same.
+        #[test]
+        fn ascii_run_equals_byte_by_byte(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    4 => b'a'..=b'z',
+                    2 => b'@'..=b'`',
+                    2 => Just(b' '),
+                    1 => 0u8..=0x21,
+                    1 => 0x5Bu8..=0x80,
+                    1 => any::<u8>(),
+                ],
+                0..40,
+            ),
+        ) {
+            let mut out = Vec::new();
+            let len = copy_ascii_run(&bytes, &mut out);
+            prop_assert_eq!(&out, &ascii_run_by_bytes(&bytes));
+            prop_assert_eq!(len, out.len());
+        }
+
         /// The one-pass check agrees with `Scan` followed by the leet-word search.
         #[test]
         fn context_check_equals_scan(
-            text in "([ a-z0-9@$!|+.'_,*/~-]|ä|ж|٣|ignore|1gn0r3|4ll|i g n o){0,40}",
+            text in "([ a-z0-9@$!|+.'_,*/~-]|ä|ж|٣|ignore|1gn0r3|4ll|ign0re|al1|i g n o|hello|instructions|\
+                     , |[.] |a |I |[()?:;\"]|[.]{3}|--|[a-z]{2,9} |\n){0,60}",
         ) {
             let vocab: HashSet<String> = ["ignore", "all", "a"].iter().map(|s| s.to_string()).collect();
             let scan = Scan::of(text.chars());
