@@ -80,7 +80,7 @@ pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
     let (mut i, mut start) = (0, 0);
     while i < bytes.len() {
         let (alnum, len) = if bytes[i].is_ascii() {
-            (bytes[i].is_ascii_alphanumeric(), 1)
+            (ASCII_WORD[usize::from(bytes[i])], 1)
         } else {
             let c = text[i..].chars().next().unwrap_or(' ');
             (c.is_alphanumeric(), c.len_utf8())
@@ -103,25 +103,43 @@ pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
         out.sort_unstable();
         out.dedup();
     } else {
-        const EMPTY: u32 = u32::MAX; // never a bucket: BUCKETS < 2^32
+        // Slots hold bucket + 1 (BUCKETS < u32::MAX), so zeroed memory is the empty set.
         let mask = (out.len() * 2).next_power_of_two() - 1;
-        let mut slots = vec![EMPTY; mask + 1];
-        out.retain(|&b| {
+        let mut slots = vec![0u32; mask + 1];
+        let mut kept = 0;
+        for k in 0..out.len() {
+            let b = out[k];
             let mut i = (b.wrapping_mul(0x9E37_79B1) >> 7) as usize & mask;
-            loop {
+            let fresh = loop {
                 match slots[i] {
-                    EMPTY => {
-                        slots[i] = b;
-                        return true;
+                    0 => {
+                        slots[i] = b + 1;
+                        break true;
                     }
-                    seen if seen == b => return false,
+                    seen if seen == b + 1 => break false,
                     _ => i = (i + 1) & mask,
                 }
+            };
+            if fresh {
+                out[kept] = b;
+                kept += 1;
             }
-        });
+        }
+        out.truncate(kept);
     }
     out
 }
+
+/// ASCII bytes that belong to words (`is_ascii_alphanumeric`), as a table: one load per byte.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 impl Model {
     /// The logit (log-odds of an attack) for `features`.
