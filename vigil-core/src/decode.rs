@@ -2,7 +2,7 @@
 //! text: valid UTF-8, mostly letters and spaces, no replacement characters. Git hashes, UUIDs
 //! and long identifiers therefore decode to nothing and raise no signal.
 
-use crate::normalize::{ONES, zero_bytes};
+use crate::normalize::{HIGH, ONES, zero_bytes};
 
 /// Decoded text is accepted when it looks like language, not binary noise, or like another
 /// encoded layer (base64 inside hex, ...), which the next decoding depth opens.
@@ -139,11 +139,22 @@ fn escape_counts(bytes: &[u8]) -> (u32, u32, u32) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let w = u64::from_le_bytes(word);
-        let (p, a, b) = (
-            zero_bytes(w ^ each(b'%')),
-            zero_bytes(w ^ each(b'&')),
-            zero_bytes(w ^ each(b'\\')),
-        );
+        // In an ASCII word a byte is zero iff adding 0x7F leaves its top bit clear (nothing
+        // carries); other words need the exact test.
+        let (p, a, b) = if w & HIGH == 0 {
+            let zeros = |x: u64| !(x + !HIGH) & HIGH;
+            (
+                zeros(w ^ each(b'%')),
+                zeros(w ^ each(b'&')),
+                zeros(w ^ each(b'\\')),
+            )
+        } else {
+            (
+                zero_bytes(w ^ each(b'%')),
+                zero_bytes(w ^ each(b'&')),
+                zero_bytes(w ^ each(b'\\')),
+            )
+        };
         if p | a | b != 0 {
             percent += p.count_ones();
             ampersand += a.count_ones();

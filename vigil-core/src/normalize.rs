@@ -827,7 +827,7 @@ const fn blank(b: u8) -> bool {
 
 /// Each byte of a word: `ONES * b` repeats `b`; `HIGH` is every byte's top bit.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// The eight bytes of `bytes` at `i`, little-endian (byte `k` in bits `8k..8k+8`), if there
 /// are eight.
