@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored as AcAnchored, MatchKind};
 use regex_automata::hybrid::dfa::{Cache as LazyCache, DFA as LazyDfa};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
@@ -382,12 +383,12 @@ pub(crate) struct RuleSet {
     pub rules: Vec<Rule>,
     /// Phrases, then the normalized patterns' trigger literals: one pass over a view finds
     /// both.
-    view_literals: Option<AhoCorasick>,
+    view_literals: Option<Literals>,
     /// Per phrase: its rule and, for disguised forms, the disguise.
     phrase_rule: Vec<(usize, Option<ViewKind>)>,
     normalized: Option<RegexGroup>,
     raw: Option<RegexGroup>,
-    raw_literals: Option<AhoCorasick>,
+    raw_literals: Option<Literals>,
     /// Words used by rules: leetspeak is undone only when it yields one of these.
     pub vocabulary: HashSet<String>,
 }
@@ -464,24 +465,53 @@ fn compile_group(
     }))
 }
 
-/// One Aho-Corasick automaton over `literals` (`None` when there are none): a DFA, since it is
-/// built once and runs on every text.
+/// One Aho-Corasick automaton over `literals` (`None` when there are none).
 fn automaton(
     literals: &[impl AsRef<[u8]>],
     ascii_case_insensitive: bool,
     field: &str,
     allowed: &str,
-) -> Result<Option<AhoCorasick>, ConfigError> {
+) -> Result<Option<Literals>, ConfigError> {
     if literals.is_empty() {
         return Ok(None);
     }
-    AhoCorasickBuilder::new()
+    aho_corasick::dfa::Builder::new()
         .match_kind(MatchKind::Standard)
         .ascii_case_insensitive(ascii_case_insensitive)
-        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
         .build(literals)
-        .map(Some)
+        .map(|dfa| Some(Literals { dfa }))
         .map_err(|e| ConfigError::invalid(field, e.to_string(), allowed))
+}
+
+/// Literals found by an Aho-Corasick DFA (built once, run on every text), every occurrence
+/// reported, overlaps included.
+#[derive(Debug)]
+struct Literals {
+    dfa: aho_corasick::dfa::DFA,
+}
+
+impl Literals {
+    /// Calls `found(literal, start, end)` for every occurrence in `text`, by end offset. The
+    /// loop walks the DFA directly: the crate's overlapping iterator returns to its caller and
+    /// resumes at every match and keeps its position in memory, which cost more than the
+    /// transitions themselves.
+    fn each_in(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
+        let dfa = &self.dfa;
+        let Ok(mut state) = dfa.start_state(AcAnchored::No) else {
+            return;
+        };
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            state = dfa.next_state(AcAnchored::No, state, byte);
+            if dfa.is_special(state) && dfa.is_match(state) {
+                for k in 0..dfa.match_len(state) {
+                    let literal = dfa.match_pattern(state, k);
+                    let end = at + 1;
+                    found(literal.as_usize(), end - dfa.pattern_len(literal), end);
+                }
+            }
+        }
+    }
 }
 
 fn vocabulary_words(text: &str, vocab: &mut HashSet<String>) {
@@ -564,6 +594,13 @@ impl RuleSet {
             let index = rules.len();
             for p in &spec.phrases {
                 let folded = crate::normalize::fold_text(p);
+                if folded.trim().is_empty() {
+                    return Err(ConfigError::invalid(
+                        "detection.rules.phrases",
+                        format!("{p:?}"),
+                        "phrases with at least one visible character",
+                    ));
+                }
                 vocabulary_words(&folded, &mut vocabulary);
                 let disguised = [
                     (
@@ -646,26 +683,25 @@ impl RuleSet {
             g.text_start(text, out);
         }
         let bytes = text.as_bytes();
-        for m in ac.find_overlapping_iter(text) {
-            let k = m.pattern().as_usize();
+        ac.each_in(text, |k, start, end| {
             if k >= phrases {
                 if let Some(g) = &mut gating {
-                    g.trigger(text, k - phrases, m.start(), out);
+                    g.trigger(text, k - phrases, start, out);
                 }
-                continue;
+                return;
             }
-            let before = m.start() == 0 || !is_word_byte_before(text, m.start());
-            let after = m.end() >= bytes.len() || !is_word_byte_at(text, m.end());
+            let before = start == 0 || !is_word_byte_before(text, start);
+            let after = end >= bytes.len() || !is_word_byte_at(text, end);
             if before && after {
                 let (rule, disguise) = self.phrase_rule[k];
                 out.push(Hit {
                     rule,
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     disguise,
                 });
             }
-        }
+        });
         if let Some(g) = gating {
             g.finish(text, out);
         }
@@ -681,14 +717,11 @@ impl RuleSet {
 
 impl RegexGroup {
     /// Hits in `text`, with `literals` the automaton over this group's trigger literals.
-    fn hits(&self, literals: Option<&AhoCorasick>, text: &str, out: &mut Vec<Hit>) {
+    fn hits(&self, literals: Option<&Literals>, text: &str, out: &mut Vec<Hit>) {
         let mut gating = Gating::new(self);
         gating.text_start(text, out);
-        for m in literals
-            .into_iter()
-            .flat_map(|ac| ac.find_overlapping_iter(text))
-        {
-            gating.trigger(text, m.pattern().as_usize(), m.start(), out);
+        if let Some(ac) = literals {
+            ac.each_in(text, |k, start, _| gating.trigger(text, k, start, out));
         }
         gating.finish(text, out);
     }
@@ -960,6 +993,23 @@ mod tests {
     }
 
     #[test]
+    fn empty_phrase_is_an_error() {
+        let config = DetectionConfig {
+            builtin_rules: false,
+            rules: vec![RuleSpec {
+                id: "t.empty".into(),
+                category: "JAILBREAK".into(),
+                weight: 1.0,
+                phrases: vec!["\u{200b} ".into()],
+                patterns: vec![],
+            }],
+            ..DetectionConfig::default()
+        };
+        let err = RuleSet::new(&config, &NormalizationConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("detection.rules.phrases"), "{err}");
+    }
+
+    #[test]
     fn unknown_disabled_rule_is_an_error() {
         let config = DetectionConfig {
             disabled_rules: vec!["no.such.rule".into()],
@@ -1001,6 +1051,30 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The direct DFA walk reports what the crate's overlapping iterator reports, in order.
+        #[test]
+        fn literal_walk_matches_the_overlapping_iterator(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "B", "b", "c", "ab", "abc", " ", "é", "\n"]),
+                0..30,
+            )
+        ) {
+            let text = parts.concat();
+            let literals = ["ab", "b", "abc", "bc", "c a", "é"];
+            let walk = automaton(&literals, true, "t", "literals").unwrap().unwrap();
+            let mut got = Vec::new();
+            walk.each_in(&text, |k, start, end| got.push((k, start, end)));
+            let iterator = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(literals)
+                .unwrap();
+            let want: Vec<_> = iterator
+                .find_overlapping_iter(&text)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         /// Gating on the line's first literal finds what a search of the whole text finds.
         #[test]
         fn line_lead_gate_finds_the_leftmost_match(
