@@ -2,7 +2,7 @@
 //! text: valid UTF-8, mostly letters and spaces, no replacement characters. Git hashes, UUIDs
 //! and long identifiers therefore decode to nothing and raise no signal.
 
-use crate::normalize::{HIGH, ONES, zero_bytes};
+use crate::normalize::{HIGH, ONES, ascii_zero_bytes, zero_bytes};
 
 /// Decoded text is accepted when it looks like language, not binary noise, or like another
 /// encoded layer (base64 inside hex, ...), which the next decoding depth opens.
@@ -136,31 +136,24 @@ fn escape_counts(bytes: &[u8]) -> (u32, u32, u32) {
     let (mut percent, mut ampersand, mut backslash) = (0u32, 0u32, 0u32);
     let mut words = bytes.chunks_exact(8);
     for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        // In an ASCII word a byte is zero iff adding 0x7F leaves its top bit clear (nothing
-        // carries); other words need the exact test.
-        let (p, a, b) = if w & HIGH == 0 {
-            let zeros = |x: u64| !(x + !HIGH) & HIGH;
-            (
-                zeros(w ^ each(b'%')),
-                zeros(w ^ each(b'&')),
-                zeros(w ^ each(b'\\')),
-            )
-        } else {
-            (
-                zero_bytes(w ^ each(b'%')),
-                zero_bytes(w ^ each(b'&')),
-                zero_bytes(w ^ each(b'\\')),
-            )
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // ASCII words (most) take the cheaper test.
+        let ascii = w & HIGH == 0;
+        let zeros = |b: u8| {
+            let x = w ^ each(b);
+            if ascii {
+                ascii_zero_bytes(x)
+            } else {
+                zero_bytes(x)
+            }
         };
+        let (p, a, b) = (zeros(b'%'), zeros(b'&'), zeros(b'\\'));
         if p | a | b != 0 {
             percent += p.count_ones();
             ampersand += a.count_ones();
             backslash += b.count_ones();
             if percent.min(ampersand).min(backslash) >= 3 {
-                break;
+                return (3, 3, 3);
             }
         }
     }

@@ -106,26 +106,19 @@ pub(crate) fn ngram_buckets(text: &str) -> Vec<u32> {
         // Slots hold bucket + 1 (BUCKETS < u32::MAX), so zeroed memory is the empty set.
         let mask = (out.len() * 2).next_power_of_two() - 1;
         let mut slots = vec![0u32; mask + 1];
-        let mut kept = 0;
-        for k in 0..out.len() {
-            let b = out[k];
+        out.retain(|&b| {
             let mut i = (b.wrapping_mul(0x9E37_79B1) >> 7) as usize & mask;
-            let fresh = loop {
+            loop {
                 match slots[i] {
                     0 => {
                         slots[i] = b + 1;
-                        break true;
+                        return true;
                     }
-                    seen if seen == b + 1 => break false,
+                    seen if seen == b + 1 => return false,
                     _ => i = (i + 1) & mask,
                 }
-            };
-            if fresh {
-                out[kept] = b;
-                kept += 1;
             }
-        }
-        out.truncate(kept);
+        });
     }
     out
 }

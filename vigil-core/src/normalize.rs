@@ -843,6 +843,12 @@ pub(crate) const fn zero_bytes(w: u64) -> u64 {
     !(((w & !HIGH) + !HIGH) | w | !HIGH)
 }
 
+/// [`zero_bytes`] for a word of ASCII bytes, cheaper: adding 0x7F to each byte carries into
+/// no other byte, and leaves a byte's top bit clear iff it was zero.
+pub(crate) const fn ascii_zero_bytes(w: u64) -> u64 {
+    !(w + !HIGH) & HIGH
+}
+
 /// Copy the longest prefix of `bytes` that folds byte for byte (ASCII but the backtick, no
 /// two blanks in a row: blank runs collapse to one space) to `out`, folded: letters lowercased,
 /// a blank to a space. Returns its length.
@@ -1023,7 +1029,7 @@ fn plain_letters(w: u64) -> Option<u64> {
         return None;
     }
     // ASCII bytes: no addition carries into the next byte (see `copy_ascii_run`).
-    let is = |b: u8| !((w ^ (ONES * u64::from(b))) + !HIGH) & HIGH;
+    let is = |b: u8| ascii_zero_bytes(w ^ (ONES * u64::from(b)));
     let digits = (w + ONES * 0x50) & !(w + ONES * 0x46) & HIGH;
     if digits | is(b'!') | is(b'$') | is(b'+') | is(b'@') | is(b'|') != 0 {
         return None;

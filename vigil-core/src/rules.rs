@@ -208,7 +208,7 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
         // non-blank text. One short literal could fire more often than lines begin.
         let blanks = |h: &Hir| match h.kind() {
             HirKind::Repetition(rep) if rep.min == 0 && rep.max.is_none() => {
-                matches!(rep.sub.kind(), HirKind::Class(c) if is_blank_class(c))
+                matches!(rep.sub.kind(), HirKind::Class(c) if blank_class_with(c, b'\n'))
             }
             _ => false,
         };
@@ -266,8 +266,9 @@ fn is_blank(b: u8) -> bool {
     b.is_ascii_whitespace() || b == 0x0B
 }
 
-/// A byte class of blanks only, with `\n` among them (so it can run across lines).
-fn is_blank_class(class: &regex_syntax::hir::Class) -> bool {
+/// A byte class of blanks only, `byte` among them: `\s` and its kin (with `\n`, a class that can
+/// run across lines; with ` `, one that normalized text reads as a space).
+fn blank_class_with(class: &regex_syntax::hir::Class, byte: u8) -> bool {
     let regex_syntax::hir::Class::Bytes(c) = class else {
         return false;
     };
@@ -276,7 +277,7 @@ fn is_blank_class(class: &regex_syntax::hir::Class) -> bool {
         .all(|r| (r.start()..=r.end()).all(is_blank))
         && c.ranges()
             .iter()
-            .any(|r| (r.start()..=r.end()).contains(&b'\n'))
+            .any(|r| (r.start()..=r.end()).contains(&byte))
 }
 
 /// Where a `(?m)^\s*` match whose literal begins at `at` starts: the first line start in the
@@ -306,18 +307,9 @@ const COMMON_WORDS: &[&[u8]] = &[
 /// `hir` as it can match in normalized text, where every whitespace run is one space:
 /// whitespace classes become ` `, and `\s+` a single ` ` (`\s*` an optional one).
 fn single_spaces(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
-    use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
-    let is_space_class = |h: &Hir| match h.kind() {
-        HirKind::Class(Class::Bytes(c)) => {
-            c.ranges()
-                .iter()
-                .all(|r| (r.start()..=r.end()).all(|b| b.is_ascii_whitespace() || b == 0x0B))
-                && c.ranges()
-                    .iter()
-                    .any(|r| (r.start()..=r.end()).contains(&b' '))
-        }
-        _ => false,
-    };
+    use regex_syntax::hir::{Hir, HirKind, Repetition};
+    let is_space_class =
+        |h: &Hir| matches!(h.kind(), HirKind::Class(c) if blank_class_with(c, b' '));
     match hir.kind() {
         _ if is_space_class(hir) => Hir::literal(*b" "),
         HirKind::Repetition(rep) if is_space_class(&rep.sub) && rep.min <= 1 => {
@@ -872,20 +864,24 @@ mod tests {
         assert!(set.rules.len() > 50, "only {} rules", set.rules.len());
     }
 
-    #[test]
-    fn phrases_match_at_word_boundaries_only() {
-        let config = DetectionConfig {
+    /// Only one rule, made of one phrase.
+    fn phrase_rule(phrase: &str) -> DetectionConfig {
+        DetectionConfig {
             builtin_rules: false,
             rules: vec![RuleSpec {
-                id: "t.dan".into(),
+                id: "t.phrase".into(),
                 category: "JAILBREAK".into(),
                 weight: 3.0,
-                phrases: vec!["DAN".into()],
+                phrases: vec![phrase.into()],
                 patterns: vec![],
             }],
             ..DetectionConfig::default()
-        };
-        let set = RuleSet::new(&config, &NormalizationConfig::default()).unwrap();
+        }
+    }
+
+    #[test]
+    fn phrases_match_at_word_boundaries_only() {
+        let set = RuleSet::new(&phrase_rule("DAN"), &NormalizationConfig::default()).unwrap();
         let mut hits = Vec::new();
         set.view_hits("danger and dance", &mut hits);
         assert!(hits.is_empty());
@@ -994,18 +990,8 @@ mod tests {
 
     #[test]
     fn empty_phrase_is_an_error() {
-        let config = DetectionConfig {
-            builtin_rules: false,
-            rules: vec![RuleSpec {
-                id: "t.empty".into(),
-                category: "JAILBREAK".into(),
-                weight: 1.0,
-                phrases: vec!["\u{200b} ".into()],
-                patterns: vec![],
-            }],
-            ..DetectionConfig::default()
-        };
-        let err = RuleSet::new(&config, &NormalizationConfig::default()).unwrap_err();
+        let err =
+            RuleSet::new(&phrase_rule("\u{200b} "), &NormalizationConfig::default()).unwrap_err();
         assert!(err.to_string().contains("detection.rules.phrases"), "{err}");
     }
 
