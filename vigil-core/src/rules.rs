@@ -121,25 +121,30 @@ enum Anchor {
 /// space, so `\s+` is read as ` ` and literals run across words: `ignore all` is a far rarer
 /// trigger than `ignore`.
 fn gate(pattern: &str, target: Target) -> Option<Gate> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    use regex_syntax::hir::{Hir, HirKind, Look};
-    let sensitive = without_leading_case_flag(pattern);
     let parsed = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
-        .parse(&sensitive)
+        .parse(pattern)
         .ok()?;
     let hir = match target {
-        Target::Normalized => single_spaces(&parsed),
-        Target::Raw => parsed,
+        Target::Normalized => single_spaces(&case_free(&parsed)),
+        Target::Raw => case_free(&parsed),
     };
+    gate_of(&hir, 1)
+}
+
+/// [`gate`] of a parsed, case-free pattern, expanding classes of up to `class_limit` members
+/// into literals.
+fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: u32) -> Option<Gate> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Hir, HirKind, Look};
     let extract = |hir: &Hir, kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
         let is_prefix = matches!(kind, ExtractKind::Prefix);
         // Classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
         let seq = Extractor::new()
             .kind(kind)
-            .limit_class(1)
+            .limit_class(class_limit as usize)
             .limit_total(256)
             .extract(hir);
         // Literals are cut only as far as needed to stay few (at most 128): the optimizer's
@@ -195,9 +200,9 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
             candidates.push(Gate { literals, start });
         }
     };
-    push(extract(&hir, ExtractKind::Prefix), true);
-    push(extract(&hir, ExtractKind::Suffix), false);
-    let mut top = &hir;
+    push(extract(hir, ExtractKind::Prefix), true);
+    push(extract(hir, ExtractKind::Suffix), false);
+    let mut top = hir;
     while let HirKind::Capture(c) = top.kind() {
         top = &c.sub;
     }
@@ -261,6 +266,30 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
         .max_by_key(|g| (shortest(&g.literals), std::cmp::Reverse(g.literals.len())))
 }
 
+/// Literals of which every match of `pattern` (a Unicode-aware regex on raw text) contains
+/// one, ASCII lowercase (to be matched ASCII case-insensitively), or `None` when no literal
+/// set is specific enough.
+pub(crate) fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let parsed = regex_syntax::parse(pattern).ok()?;
+    // Case variants past ASCII stay classes (`[sſ]`, `[ñÑ]`): expand those.
+    // A line gate's `\n` is not required: a match may start at the text's start.
+    let mut literals = gate_of(&case_free(&parsed), 4)
+        .filter(|g| g.start != Anchor::Line)?
+        .literals;
+    // Only presence matters: a literal holding another (`password'`, `password`) adds nothing.
+    literals.sort();
+    literals.dedup();
+    let holds =
+        |long: &[u8], short: &[u8]| long != short && long.windows(short.len()).any(|w| w == short);
+    Some(
+        literals
+            .iter()
+            .filter(|l| !literals.iter().any(|other| holds(l, other)))
+            .cloned()
+            .collect(),
+    )
+}
+
 /// Bytes `\s` matches without Unicode: the blanks a `(?m)^\s*` may skip, newlines included.
 fn is_blank(b: u8) -> bool {
     b.is_ascii_whitespace() || b == 0x0B
@@ -304,17 +333,43 @@ const COMMON_WORDS: &[&[u8]] = &[
     b"that", b"for", b"can", b"use", b"what", b"my", b"me", b"now", b"new", b"all", b"any",
 ];
 
+/// `hir` with each part `leaf` maps replaced, the rest rebuilt around them.
+fn rebuild(
+    hir: &regex_syntax::hir::Hir,
+    leaf: &impl Fn(&regex_syntax::hir::Hir) -> Option<regex_syntax::hir::Hir>,
+) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+    if let Some(replaced) = leaf(hir) {
+        return replaced;
+    }
+    match hir.kind() {
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(rebuild(&rep.sub, leaf)),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            sub: Box::new(rebuild(&cap.sub, leaf)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(|h| rebuild(h, leaf)).collect()),
+        HirKind::Alternation(parts) => {
+            Hir::alternation(parts.iter().map(|h| rebuild(h, leaf)).collect())
+        }
+        _ => hir.clone(),
+    }
+}
+
 /// `hir` as it can match in normalized text, where every whitespace run is one space:
 /// whitespace classes become ` `, and `\s+` a single ` ` (`\s*` an optional one).
 fn single_spaces(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
     use regex_syntax::hir::{Hir, HirKind, Repetition};
     let is_space_class =
         |h: &Hir| matches!(h.kind(), HirKind::Class(c) if blank_class_with(c, b' '));
-    match hir.kind() {
-        _ if is_space_class(hir) => Hir::literal(*b" "),
+    rebuild(hir, &|h: &Hir| match h.kind() {
+        _ if is_space_class(h) => Some(Hir::literal(*b" ")),
         HirKind::Repetition(rep) if is_space_class(&rep.sub) && rep.min <= 1 => {
             let space = Hir::literal(*b" ");
-            if rep.min == 1 {
+            Some(if rep.min == 1 {
                 space
             } else {
                 Hir::repetition(Repetition {
@@ -323,39 +378,48 @@ fn single_spaces(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
                     greedy: true,
                     sub: Box::new(space),
                 })
-            }
+            })
         }
-        HirKind::Repetition(rep) => Hir::repetition(Repetition {
-            sub: Box::new(single_spaces(&rep.sub)),
-            ..rep.clone()
-        }),
-        HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
-            sub: Box::new(single_spaces(&cap.sub)),
-            ..cap.clone()
-        }),
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(single_spaces).collect()),
-        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(single_spaces).collect()),
-        _ => hir.clone(),
-    }
+        _ => None,
+    })
 }
 
-/// `(?is)rest` -> `(?s)rest`, `(?i)rest` -> `rest`: leading case-insensitivity would multiply
-/// every extracted literal by its case variants.
-fn without_leading_case_flag(pattern: &str) -> String {
-    if let Some(rest) = pattern.strip_prefix("(?")
-        && let Some(close) = rest.find(')')
-    {
-        let (flags, body) = (&rest[..close], &rest[close + 1..]);
-        if flags.contains('i') && flags.bytes().all(|b| b.is_ascii_alphabetic()) {
-            let kept: String = flags.chars().filter(|&c| c != 'i').collect();
-            return if kept.is_empty() {
-                body.to_string()
-            } else {
-                format!("(?{kept}){body}")
-            };
+/// `hir` with each case-insensitive letter (`[Pp]`, `[Łł]`, `[Kk\u{212A}]`) reduced to its
+/// case variants with ASCII ones in lower case only (`p`, `[Łł]`, `[k\u{212A}]`): the
+/// trigger automaton ignores ASCII case, and a class of ASCII pairs would end the literals
+/// there (classes are not expanded).
+fn case_free(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    rebuild(hir, &|h: &Hir| {
+        let members: Vec<char> = match h.kind() {
+            // Bytes past ASCII are parts of UTF-8 sequences, not characters.
+            HirKind::Class(Class::Bytes(c)) if c.ranges().len() <= 4 && c.is_ascii() => c
+                .ranges()
+                .iter()
+                .flat_map(|r| r.start()..=r.end())
+                .map(char::from)
+                .take(5)
+                .collect(),
+            HirKind::Class(Class::Unicode(c)) if c.ranges().len() <= 4 => {
+                c.iter().flat_map(|r| r.start()..=r.end()).take(5).collect()
+            }
+            _ => return None,
+        };
+        let same = |f: fn(char) -> String| members.iter().all(|&m| f(m) == f(members[0]));
+        let variants = (2..=4).contains(&members.len())
+            && (same(|c| c.to_lowercase().collect()) || same(|c| c.to_uppercase().collect()));
+        if !variants {
+            return None;
         }
-    }
-    pattern.to_string()
+        let mut forms: Vec<Hir> = Vec::new();
+        for m in members {
+            let form = Hir::literal(m.to_ascii_lowercase().to_string().into_bytes());
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+        Some(Hir::alternation(forms))
+    })
 }
 
 /// A rule hit in some text: rule index and byte range in that text.
@@ -458,7 +522,7 @@ fn compile_group(
 }
 
 /// One Aho-Corasick automaton over `literals` (`None` when there are none).
-fn automaton(
+pub(crate) fn automaton(
     literals: &[impl AsRef<[u8]>],
     ascii_case_insensitive: bool,
     field: &str,
@@ -478,8 +542,8 @@ fn automaton(
 
 /// Literals found by an Aho-Corasick DFA (built once, run on every text), every occurrence
 /// reported, overlaps included.
-#[derive(Debug)]
-struct Literals {
+#[derive(Debug, Clone)]
+pub(crate) struct Literals {
     dfa: aho_corasick::dfa::DFA,
 }
 
@@ -488,7 +552,7 @@ impl Literals {
     /// loop walks the DFA directly: the crate's overlapping iterator returns to its caller and
     /// resumes at every match and keeps its position in memory, which cost more than the
     /// transitions themselves.
-    fn each_in(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
+    pub(crate) fn each_in(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
         let dfa = &self.dfa;
         let Ok(mut state) = dfa.start_state(AcAnchored::No) else {
             return;
@@ -944,9 +1008,9 @@ mod tests {
         let g = gate(r"(?i)\b(or|and)\s+1\s*=\s*1\s*(--|#|/\*)", Target::Raw).unwrap();
         assert_eq!((g.start, g.literals), (Anchor::Before, vec![b"=".to_vec()]));
         assert!(gate(r"(?i)l\s*[/.]\s*o\s*[/.]\s*v", Target::Raw).is_none());
-        assert_eq!(without_leading_case_flag("(?is)a"), "(?s)a");
-        assert_eq!(without_leading_case_flag("(?i)a"), "a");
-        assert_eq!(without_leading_case_flag("(?:a)"), "(?:a)");
+        // Case-insensitive groups anywhere gate on their lower case.
+        let g = gate(r"\d+ (?i:PaSs|WORD)[a-z]{2}", Target::Raw).unwrap();
+        assert_eq!(g.literals, vec![b"pass".to_vec(), b"word".to_vec()]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use regex_automata::meta::Regex;
 
+use crate::rules::{Literals, automaton, required_literals};
+
 use super::checksum as ck;
 use super::context::{boundary_after, boundary_before, group};
 use super::{Candidate, Kind};
@@ -32,12 +34,13 @@ enum Handler {
 }
 
 /// What a text must hold before a pattern is worth a search: a necessary condition of the
-/// pattern and its handler together, found for all gates in one byte pass ([`Shape::of`]).
-/// Patterns that open with a literal need none: the regex's own prefilter skips to it.
+/// pattern and its handler together ([`Patterns::shape`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gate {
-    /// Always open: for patterns that open with a literal.
-    Prefiltered,
+    /// One of the literals every match contains (`sk-`, `://`, `password`): one
+    /// Aho-Corasick pass finds them for all such patterns, where each pattern's own
+    /// prefilter would be a pass of its own.
+    Literals,
     /// Two letters opening a word, then two digits (an IBAN's start).
     CountryDigits,
     /// A word of two capitals, then a digit, a space between allowed.
@@ -62,9 +65,13 @@ impl Gate {
     }
 }
 
-/// Which gates a text opens (a bit per [`Gate`]).
+/// Which gates a text opens: a bit per [`Gate`] (found in one byte pass, [`Shape::gates`]),
+/// and for [`Gate::Literals`] a bit per recognizer whose literals occur.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Shape(u16);
+struct Shape {
+    gates: u16,
+    literals: u32,
+}
 
 /// The last of a chain of hex joins evenly spaced (`aa:bb:cc`, `aaaa.bbbb.cccc`).
 #[derive(Default)]
@@ -87,7 +94,13 @@ impl Chain {
 }
 
 impl Shape {
-    fn of(text: &str) -> Shape {
+    #[cfg(test)]
+    const ALL: Shape = Shape {
+        gates: u16::MAX,
+        literals: u32::MAX,
+    };
+
+    fn gates(text: &str) -> u16 {
         // Only digits, capitals and `: - . =` can open a gate; other bytes cost one lookup.
         const WAKES: [bool; 256] = {
             let mut t = [false; 256];
@@ -109,7 +122,7 @@ impl Shape {
             b.get(r)
                 .is_some_and(|s| s.iter().all(u8::is_ascii_hexdigit))
         };
-        let mut open = Gate::Prefiltered.bit();
+        let mut open = 0;
         let (mut pairs, mut quads) = (Chain::default(), Chain::default());
         for (i, &c) in b.iter().enumerate() {
             if !WAKES[c as usize] {
@@ -206,11 +219,15 @@ impl Shape {
                 _ => {}
             }
         }
-        Shape(open)
+        open
     }
 
-    fn opens(self, gate: Gate) -> bool {
-        self.0 & gate.bit() != 0
+    /// Whether recognizer `i`, gated on `gate`, is worth a search.
+    fn opens(self, i: usize, gate: Gate) -> bool {
+        match gate {
+            Gate::Literals => self.literals & (1 << i) != 0,
+            _ => self.gates & gate.bit() != 0,
+        }
     }
 }
 
@@ -238,6 +255,12 @@ struct Recognizer {
 #[derive(Debug, Clone)]
 pub(crate) struct Patterns {
     recognizers: Vec<Recognizer>,
+    /// The literals of the [`Gate::Literals`] recognizers, and per literal the recognizers
+    /// it opens (a bit each).
+    literals: Option<Literals>,
+    opened_by: Vec<u32>,
+    /// [`Gate::Literals`] recognizers without a literal specific enough: always searched.
+    unlit: u32,
 }
 
 const SPECS: &[(&str, Gate, Handler)] = &[
@@ -287,64 +310,60 @@ const SPECS: &[(&str, Gate, Handler)] = &[
         Gate::HexColons,
         Handler::Ipv6,
     ),
-    (
-        r"(?i:https?://|ftp://|www\.)",
-        Gate::Prefiltered,
-        Handler::Url,
-    ),
+    (r"(?i:https?://|ftp://|www\.)", Gate::Literals, Handler::Url),
     (
         r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Token(Kind::AwsAccessKey, 0.95),
     ),
     (
         r"(?i:aws_?secret_?access_?key|aws_?secret)[\x22']?\s*(?:=|:|=>)\s*[\x22']?",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Assignment(Kind::AwsSecretKey, 40),
     ),
     (
         r"gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Token(Kind::GithubToken, 0.98),
     ),
     (
         r"xox[abposr]-[A-Za-z0-9-]{10,250}|https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,120}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Token(Kind::SlackToken, 0.97),
     ),
     (
         r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9]{24,64}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Token(Kind::StripeKey, 0.97),
     ),
     (
         r"sk-[A-Za-z0-9_\-]{20,300}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Token(Kind::OpenaiApiKey, 0.9),
     ),
     (
         r"AIza[0-9A-Za-z_\-]{35}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Token(Kind::GoogleApiKey, 0.95),
     ),
     (
         r"eyJ[A-Za-z0-9_\-]{5,2000}\.[A-Za-z0-9_\-]{5,8000}\.[A-Za-z0-9_\-]{10,2000}",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Jwt,
     ),
     (
         r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::PemBegin,
     ),
     (
         r"(?i:password|passwd|passphrase|pwd|pass|hasło|haslo|kennwort|passwort|contraseña|mot de passe)[\x22']?\s*(?:=|:=|=>|:)\s*",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Assignment(Kind::Password, 0),
     ),
     (
-        r"(?i:password\s+(?:is|was)|has[lł]o\s+(?:to|jest|brzmi)|passwort\s+(?:ist|lautet))\s*:?\s*",
-        Gate::Prefiltered,
+        r"(?i:password\s+(?:is|was)|has(?:l|ł)o\s+(?:to|jest|brzmi)|passwort\s+(?:ist|lautet))\s*:?\s*",
+        Gate::Literals,
         Handler::Assignment(Kind::Password, 1),
     ),
     (
@@ -354,12 +373,12 @@ const SPECS: &[(&str, Gate, Handler)] = &[
     ),
     (
         r"(?i:bearer)\s+",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::Assignment(Kind::Secret, 3),
     ),
     (
         r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:[^\s@/]{1,128}@",
-        Gate::Prefiltered,
+        Gate::Literals,
         Handler::ConnectionString,
     ),
 ];
@@ -486,7 +505,8 @@ fn assignment_value(text: &str, from: usize) -> Option<(usize, usize)> {
 
 impl Patterns {
     pub(crate) fn new() -> Result<Self, String> {
-        let recognizers = SPECS
+        const { assert!(SPECS.len() <= 32, "a recognizer bit each in a u32") };
+        let recognizers: Vec<Recognizer> = SPECS
             .iter()
             .map(|&(p, gate, handler)| {
                 Regex::new(p)
@@ -498,15 +518,56 @@ impl Patterns {
                     .map_err(|e| format!("built-in pattern {p}: {e}"))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Patterns { recognizers })
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut opened_by: Vec<u32> = Vec::new();
+        let mut unlit = 0;
+        for (i, &(p, gate, _)) in SPECS.iter().enumerate() {
+            if gate != Gate::Literals {
+                continue;
+            }
+            match required_literals(p) {
+                Some(lits) => {
+                    for lit in lits {
+                        let k = literals.iter().position(|l| *l == lit).unwrap_or_else(|| {
+                            literals.push(lit);
+                            opened_by.push(0);
+                            literals.len() - 1
+                        });
+                        opened_by[k] |= 1 << i;
+                    }
+                }
+                None => unlit |= 1 << i,
+            }
+        }
+        let literals =
+            automaton(&literals, true, "pii", "built-in literals").map_err(|e| e.to_string())?;
+        Ok(Patterns {
+            recognizers,
+            literals,
+            opened_by,
+            unlit,
+        })
+    }
+
+    /// The gates `text` opens.
+    fn shape(&self, text: &str) -> Shape {
+        let mut literals = self.unlit;
+        if let Some(automaton) = &self.literals {
+            automaton.each_in(text, |k, _, _| literals |= self.opened_by[k]);
+        }
+        Shape {
+            gates: Shape::gates(text),
+            literals,
+        }
     }
 
     pub(crate) fn scan(&self, text: &str, out: &mut Vec<Candidate>) {
-        self.scan_shaped(text, Shape::of(text), out);
+        self.scan_shaped(text, self.shape(text), out);
     }
 
     fn scan_shaped(&self, text: &str, shape: Shape, out: &mut Vec<Candidate>) {
-        for r in self.recognizers.iter().filter(|r| shape.opens(r.gate)) {
+        let open = self.recognizers.iter().enumerate();
+        for (_, r) in open.filter(|&(i, r)| shape.opens(i, r.gate)) {
             // Matches inside a span a handler already walked over are skipped, so that
             // scanning forward from each match ("www.www.www...") stays linear.
             let mut covered = 0;
@@ -965,13 +1026,14 @@ mod tests {
         #[test]
         fn gates_change_nothing(
             any in "\\PC{0,80}",
-            dense in "([A-Z]{1,7}|[a-f0-9]{1,4}|[0-9]{1,9}|[A-Z]{2,3} ?[0-9]{6,8}|[0-9]{7,8}-?[A-Z]|[XYZ]-?[0-9]{7}[A-Z]|([0-9A-Fa-f]{2}[:\\-]){1,6}|[0-9a-f]{4}\\.|[ :.=\\-\"']|secret|Key|TOKEN|_|é|\u{2003}){0,24}",
+            dense in "([A-Z]{1,7}|[a-f0-9]{1,4}|[0-9]{1,9}|[A-Z]{2,3} ?[0-9]{6,8}|[0-9]{7,8}-?[A-Z]|[XYZ]-?[0-9]{7}[A-Z]|([0-9A-Fa-f]{2}[:\\-]){1,6}|[0-9a-f]{4}\\.|[ :.=\\-\"']|secret|Key|TOKEN|_|é|\u{2003}|https?://|WWW\\.|sk-|sk_live_|eyJ|AKIA|ghp_|xoxb-|Bearer|PassWord|hasło|://|@|-----BEGIN ){0,24}",
         ) {
             for text in [any, dense] {
+                let shape = PATTERNS.shape(&text);
                 proptest::prop_assert_eq!(
-                    candidates(&PATTERNS, &text, Shape::of(&text)),
-                    candidates(&PATTERNS, &text, Shape(u16::MAX)),
-                    "{:?} opens {:09b}", text, Shape::of(&text).0
+                    candidates(&PATTERNS, &text, shape),
+                    candidates(&PATTERNS, &text, Shape::ALL),
+                    "{:?} opens {:?}", text, shape
                 );
             }
         }
@@ -1007,27 +1069,41 @@ mod tests {
             ),
         ];
         for (gate, text) in cases {
-            let shape = Shape::of(text);
-            assert!(shape.opens(gate), "{gate:?} shut on {text:?}");
-            let without = Shape(shape.0 & !gate.bit());
+            let shape = PATTERNS.shape(text);
+            assert!(shape.gates & gate.bit() != 0, "{gate:?} shut on {text:?}");
+            let without = Shape {
+                gates: shape.gates & !gate.bit(),
+                ..shape
+            };
             let all = candidates(&PATTERNS, text, shape);
             assert_ne!(
                 all,
                 candidates(&PATTERNS, text, without),
                 "{gate:?} on {text:?}"
             );
-            assert_eq!(
-                all,
-                candidates(&PATTERNS, text, Shape(u16::MAX)),
-                "{text:?}"
-            );
+            assert_eq!(all, candidates(&PATTERNS, text, Shape::ALL), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_literal_gated_pattern_has_literals() {
+        assert_eq!(PATTERNS.unlit, 0, "{:032b}", PATTERNS.unlit);
+        let opened = PATTERNS.opened_by.iter().fold(0, |all, bits| all | bits);
+        for (i, (p, gate, _)) in SPECS.iter().enumerate() {
+            assert_eq!(opened & (1 << i) != 0, *gate == Gate::Literals, "{p}");
         }
     }
 
     #[test]
     fn prose_opens_no_gate() {
         let text = "Please summarise the meeting notes: Anna said the launch moves to May 3.";
-        assert_eq!(Shape::of(text), Shape(Gate::Prefiltered.bit()));
+        assert_eq!(
+            PATTERNS.shape(text),
+            Shape {
+                gates: 0,
+                literals: 0
+            }
+        );
     }
 
     #[test]
