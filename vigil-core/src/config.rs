@@ -56,6 +56,8 @@ pub struct NormalizationConfig {
     pub url: bool,
     /// Decode HTML entities.
     pub html: bool,
+    /// Decode Morse code (`.. --. -. --- .-. .`).
+    pub morse: bool,
     /// Scan the ROT13 view of the text.
     pub rot13: bool,
     /// Scan the reversed text.
@@ -71,6 +73,7 @@ impl Default for NormalizationConfig {
             hex: true,
             url: true,
             html: true,
+            morse: true,
             rot13: true,
             reversed: true,
         }

@@ -30,6 +30,7 @@ pub(crate) enum ViewKind {
     Url,
     Html,
     Escape,
+    Morse,
     Tags,
     Rot13,
     Reversed,
@@ -44,6 +45,7 @@ impl ViewKind {
             ViewKind::Url => "url",
             ViewKind::Html => "html",
             ViewKind::Escape => "escape",
+            ViewKind::Morse => "morse",
             ViewKind::Tags => "tags",
             ViewKind::Rot13 => "rot13",
             ViewKind::Reversed => "reversed",
@@ -209,6 +211,14 @@ fn is_tag_char(c: char) -> bool {
 
 /// Letters that NFKD does not decompose but that read as a base Latin letter.
 fn fold_special(c: char, out: &mut Vec<char>) -> bool {
+    // Letters drawn as symbols with no compatibility form: regional indicators (🇭🇮, the
+    // letters of flag emoji) and negative circled or squared capitals (🅗🅘, 🅷🅸).
+    for first in ['\u{1F1E6}', '\u{1F150}', '\u{1F170}'] {
+        if let Some(k) = (c as u32).checked_sub(first as u32).filter(|&k| k < 26) {
+            out.push(char::from(b'a' + k as u8));
+            return true;
+        }
+    }
     let s: &str = match c {
         'ł' => "l",
         'ø' => "o",
@@ -1209,6 +1219,11 @@ impl Normalizer {
         {
             found.push((ViewKind::Escape, decoded, map(s, e)));
         }
+        if c.morse && traces.morse {
+            for (s, e, decoded) in crate::decode::morse_runs(text) {
+                found.push((ViewKind::Morse, decoded, map(s, e)));
+            }
+        }
         for (kind, decoded, range) in found {
             if budget.remaining == 0 {
                 return;
@@ -1285,6 +1300,11 @@ mod tests {
     fn folds_case_width_diacritics_and_spaces() {
         assert_eq!(norm("Ｉｇｎｏｒｅ  ALL\n\tprevious"), "ignore all previous");
         assert_eq!(norm("Zażółć gęślą jaźń"), "zazolc gesla jazn");
+        // Letters drawn as symbols: flag letters, negative circled and squared capitals.
+        assert_eq!(
+            norm("\u{1F1ED}\u{1F1F4}\u{1F1FC} \u{1F15F}\u{1F15E} \u{1F17F}\u{1F189}"),
+            "how po pz"
+        );
     }
 
     #[test]
