@@ -136,7 +136,7 @@ fn gate(pattern: &str, target: Target) -> Option<Gate> {
 
 /// [`gate`] of a parsed, case-free pattern, expanding classes of up to `class_limit` members
 /// into literals.
-fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: u32) -> Option<Gate> {
+fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     use regex_syntax::hir::{Hir, HirKind, Look};
     let extract = |hir: &Hir, kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
@@ -144,7 +144,7 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: u32) -> Option<Gate> {
         // Classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
         let seq = Extractor::new()
             .kind(kind)
-            .limit_class(class_limit as usize)
+            .limit_class(class_limit)
             .limit_total(256)
             .extract(hir);
         // Literals are cut only as far as needed to stay few (at most 128): the optimizer's
