@@ -17,8 +17,10 @@ use super::CliError;
 /// Arguments of `vigil fit`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Labelled JSONL (`text`, `label`, `set`); `harmful` rows are left out.
-    pub file: PathBuf,
+    /// Labelled JSONL files (`text`, `label`, `set`), read in order; `harmful` rows are left
+    /// out. The shipped model is fitted on the dev data and `vigil-core/model/hard-negatives.jsonl`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
     /// Where to write the fitted model (e.g. vigil-core/model/model.bin).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -136,7 +138,12 @@ fn train(examples: &[&Example], config: &FitConfig) -> Model {
 
 pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
     let mut examples = Vec::new();
-    for super::JsonlLine { row, .. } in super::read_jsonl::<Row>(&args.file)? {
+    let rows = args
+        .files
+        .iter()
+        .map(|file| super::read_jsonl::<Row>(file))
+        .collect::<Result<Vec<_>, _>>()?;
+    for super::JsonlLine { row, .. } in rows.into_iter().flatten() {
         if row.label == "harmful" {
             continue;
         }
