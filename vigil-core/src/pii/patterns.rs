@@ -566,8 +566,10 @@ impl Patterns {
     }
 
     fn scan_shaped(&self, text: &str, shape: Shape, out: &mut Vec<Candidate>) {
-        let open = self.recognizers.iter().enumerate();
-        for (_, r) in open.filter(|&(i, r)| shape.opens(i, r.gate)) {
+        for (i, r) in self.recognizers.iter().enumerate() {
+            if !shape.opens(i, r.gate) {
+                continue;
+            }
             // Matches inside a span a handler already walked over are skipped, so that
             // scanning forward from each match ("www.www.www...") stays linear.
             let mut covered = 0;
