@@ -58,12 +58,12 @@ impl Drop for Scratch {
 
 /// The settings every fault test runs with against `url` (comma-separated for a cluster).
 ///
-/// The seed's consumer limits (max_deliver 3, max_ack_pending 100) are kept. Ack wait and
-/// backoff are scaled down so a test finishes in seconds. The publish timeout stays at its
-/// default (5 s), so the retry budget of a message (3 publish timeouts + backoffs, ~18 s)
-/// outlasts a server restart or a cluster leader election on a loaded 2-core machine; with
-/// 2 s timeouts (~9 s) a CI run saw the cluster take longer and 100 valid requests
-/// dead-lettered as `publish_failed` (replayable, but not what a healthy recovery should do).
+/// The seed's consumer limits (max_deliver 3, max_ack_pending 100) are kept. Ack wait is
+/// scaled down (10 s: the backoff may not exceed it) so a test finishes in seconds. The retry budget of a message (3 publish
+/// timeouts of the default 5 s + backoffs of 4 and 8 s, ~27 s) must outlast a server restart
+/// or a cluster recovery on a loaded 2-core machine: with ~9 s, then ~18 s, CI runs saw a
+/// killed node's results stream answer too late and valid requests dead-lettered as
+/// `publish_failed` (replayable, but not what a healthy recovery should do).
 pub fn fault_config(url: &str) -> Config {
     let mut config = Config::default();
     config.connection.url = url.to_string();
@@ -74,10 +74,10 @@ pub fn fault_config(url: &str) -> Config {
         &mut config.topology.pii,
         &mut config.topology.arbiter,
     ] {
-        spec.ack_wait_ms = 5_000;
+        spec.ack_wait_ms = 10_000;
     }
-    config.worker.backoff_initial_ms = 1_000;
-    config.worker.backoff_max_ms = 2_000;
+    config.worker.backoff_initial_ms = 4_000;
+    config.worker.backoff_max_ms = 8_000;
     config.worker.pull_expires_ms = 1_000;
     config
 }
