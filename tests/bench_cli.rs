@@ -85,7 +85,8 @@ fn positive(value: &Value, what: &str) -> f64 {
 }
 
 /// Every round of both sides has requests, no errors and a positive throughput; medians and
-/// the ratio are positive; latency percentiles, when present, are ordered.
+/// the ratio are positive; latency percentiles, when present, are ordered; the server's CPU
+/// time is part of the whole.
 fn check_scenario(s: &Value, rounds: usize) {
     let name = format!("{} {}", s["mode"], s["name"]);
     for side in ["vigil", "raw"] {
@@ -103,6 +104,14 @@ fn check_scenario(s: &Value, rounds: usize) {
                 let p99 = positive(&l["p99"], "p99");
                 let max = positive(&l["max"], "max");
                 assert!(p50 <= p99 && p99 <= max, "{name}: {l}");
+            }
+            // Modes on the bench's own nats-server count its CPU time and this process's.
+            if s["mode"] != "engine" && cfg!(target_os = "linux") {
+                let cpu = m["cpu_us_per_request"].as_f64().expect("CPU per request");
+                let server = m["server_cpu_us_per_request"]
+                    .as_f64()
+                    .expect("server CPU per request");
+                assert!(0.0 <= server && server <= cpu, "{name} {side}: {m}");
             }
         }
         positive(

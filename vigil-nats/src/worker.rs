@@ -19,6 +19,7 @@ use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::{self, AckKind};
+use bytes::Bytes;
 use futures::StreamExt;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -310,7 +311,7 @@ async fn detection(shared: &Arc<Shared>, payload: &[u8]) -> Result<(), Failure> 
     publish(
         shared,
         subject,
-        &stage,
+        encode(&stage)?,
         message_id(&stage.request_id, Stage::Pii),
         false,
     )
@@ -343,7 +344,7 @@ async fn pii(shared: &Arc<Shared>, payload: &[u8]) -> Result<(), Failure> {
     publish(
         shared,
         subject,
-        &next,
+        encode(&next)?,
         message_id(&next.request_id, Stage::Arbiter),
         false,
     )
@@ -354,7 +355,7 @@ async fn arbiter(shared: &Arc<Shared>, payload: &[u8]) -> Result<(), Failure> {
     let stage: ArbiterStage = decode(payload)?;
     check_request_id(&stage.request_id)?;
     let verdict = decide_verdict(&shared.engine, &stage);
-    record(shared, &verdict).await
+    record(shared, &verdict.request_id, encode(&verdict)?).await
 }
 
 /// The arbiter stage: the same verdict [`Engine::analyze`] gives for the request.
@@ -366,33 +367,36 @@ fn decide_verdict(engine: &Engine, stage: &ArbiterStage) -> Verdict {
     verdict
 }
 
-/// Store a verdict on `vigil.results.<requestId>`, once: the publish expects the subject to be
-/// empty, so a second verdict for the same id (a redelivery after the duplicate window, or a
-/// sync answer racing the pipeline) is refused by the stream and counts as done.
-async fn record(shared: &Arc<Shared>, verdict: &Verdict) -> Result<(), Failure> {
-    let subject = shared.config.topology.subjects.result(&verdict.request_id);
+/// Store the encoded verdict for `request_id` on `vigil.results.<requestId>`, once: the publish
+/// expects the subject to be empty, so a second verdict for the same id (a redelivery after the
+/// duplicate window, or a sync answer racing the pipeline) is refused by the stream and counts
+/// as done.
+async fn record(shared: &Arc<Shared>, request_id: &str, verdict: Bytes) -> Result<(), Failure> {
+    let subject = shared.config.topology.subjects.result(request_id);
     publish(
         shared,
         &subject,
         verdict,
-        message_id(&verdict.request_id, Stage::Result),
+        message_id(request_id, Stage::Result),
         true,
     )
     .await
 }
 
-async fn publish<T: serde::Serialize>(
+fn encode<T: serde::Serialize>(body: &T) -> Result<Bytes, Failure> {
+    serde_json::to_vec(body)
+        .map(Bytes::from)
+        .map_err(|e| Failure::new(FailureKind::WrongSchema, format!("cannot encode: {e}")))
+}
+
+async fn publish(
     shared: &Arc<Shared>,
     subject: &str,
-    body: &T,
+    payload: Bytes,
     msg_id: String,
     first_on_subject: bool,
 ) -> Result<(), Failure> {
-    let payload = serde_json::to_vec(body)
-        .map_err(|e| Failure::new(FailureKind::WrongSchema, format!("cannot encode: {e}")))?;
-    let mut publish = PublishMessage::build()
-        .payload(payload.into())
-        .message_id(msg_id);
+    let mut publish = PublishMessage::build().payload(payload).message_id(msg_id);
     if first_on_subject {
         publish = publish.expected_last_subject_sequence(0);
     }
@@ -515,7 +519,7 @@ async fn run_sync(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> Resul
     Ok(())
 }
 
-/// Answer one synchronous request: the engine's verdict (recorded on the result stream first),
+/// Answer one synchronous request: the engine's verdict (also recorded on the result stream),
 /// or an error body with `Nats-Service-Error-Code: 400` when the request is not decodable.
 async fn answer(shared: &Arc<Shared>, message: async_nats::Message) {
     let Some(reply) = message.reply.clone() else {
@@ -536,17 +540,25 @@ async fn answer(shared: &Arc<Shared>, message: async_nats::Message) {
                     return;
                 }
             };
-            if let Err(f) = record(shared, &verdict).await {
+            let body = match encode(&verdict) {
+                Ok(body) => body,
+                Err(failure) => {
+                    tracing::error!(failure = %failure, "cannot encode a verdict");
+                    return;
+                }
+            };
+            // The record is queued on the connection before the answer, so the server gets it
+            // first, but the answer does not wait for the stream's ack: that round trip would
+            // add to every caller's latency.
+            let (recorded, answered) = tokio::join!(
+                record(shared, &verdict.request_id, body.clone()),
+                shared.nats.publish(reply, body)
+            );
+            if let Err(f) = recorded {
                 // The caller still gets its answer; only the copy on the result stream is missing.
                 tracing::warn!(failure = %f, "could not record a sync verdict");
             }
-            match serde_json::to_vec(&verdict) {
-                Ok(body) => shared.nats.publish(reply, body.into()).await,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot encode a verdict");
-                    return;
-                }
-            }
+            answered
         }
         Err(failure) => {
             tracing::warn!(failure = %failure, "sync request rejected");

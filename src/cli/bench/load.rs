@@ -31,6 +31,43 @@ pub struct Run {
     pub latencies_ns: Vec<u64>,
     /// The first failure, to say what went wrong.
     pub first_error: Option<String>,
+    /// CPU time spent meanwhile.
+    pub cpu: Option<CpuUse>,
+}
+
+/// CPU time (user + system) of this process and of the bench's own nats-server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuUse {
+    pub process: Duration,
+    pub server: Duration,
+}
+
+impl CpuUse {
+    /// Used so far by this process and, when given, the nats-server child `server`; `None`
+    /// where `/proc` cannot tell (not Linux).
+    pub fn now(server: Option<u32>) -> Option<CpuUse> {
+        let of = |pid: &str| -> Option<Duration> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // Fields after the parenthesized command name; utime and stime are the 12th and
+            // 13th, in USER_HZ, which Linux fixes at 100 for this interface.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let mut fields = rest.split_whitespace().skip(11);
+            let ticks = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+            Some(Duration::from_millis(ticks * 10))
+        };
+        Some(CpuUse {
+            process: of("self")?,
+            server: server.map_or(Some(Duration::ZERO), |pid| of(&pid.to_string()))?,
+        })
+    }
+
+    /// What was used from `earlier` to `self`.
+    pub fn since(self, earlier: CpuUse) -> CpuUse {
+        CpuUse {
+            process: self.process.saturating_sub(earlier.process),
+            server: self.server.saturating_sub(earlier.server),
+        }
+    }
 }
 
 impl Run {

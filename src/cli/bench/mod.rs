@@ -253,7 +253,9 @@ pub fn run(engine: Engine, args: Args) -> Result<ExitCode, CliError> {
             Mode::Engine => scenarios.extend(engine::run(&engine, &corpus, &settings)),
             Mode::Sync | Mode::Async | Mode::Http => {
                 let url = nats_url.clone().ok_or("no NATS server")?;
-                let bench = nats::Bench::new(&url, Arc::clone(&engine), &corpus, &settings)?;
+                let server = own_server.as_ref().map(server::NatsServer::pid);
+                let bench =
+                    nats::Bench::new(&url, server, Arc::clone(&engine), &corpus, &settings)?;
                 match mode {
                     Mode::Sync => scenarios.extend(bench.sync()?),
                     Mode::Async => scenarios.extend(bench.pipeline()?),

@@ -27,7 +27,7 @@ use vigil::core::Engine;
 use vigil::nats::{Config, Role, Subjects, Topology, Worker};
 
 use super::super::CliError;
-use super::load::{self, Caller, Run, Service, Stop, closed, nanos, open, stopped};
+use super::load::{self, Caller, CpuUse, Run, Service, Stop, closed, nanos, open, stopped};
 use super::report::Scenario;
 use super::{Corpus, Settings, progress};
 
@@ -41,6 +41,8 @@ const BURST_IN_FLIGHT: usize = 512;
 /// Everything the NATS-backed modes share: server, engine, prompts, the load runtime.
 pub struct Bench<'a> {
     pub(super) url: String,
+    /// The bench's own nats-server, whose CPU time counts with each run.
+    server: Option<u32>,
     pub(super) engine: Arc<Engine>,
     pub(super) settings: &'a Settings,
     /// Pre-encoded JSON string literals of the prompts.
@@ -88,6 +90,7 @@ impl<'a> Bench<'a> {
     /// Prepare prompts and the load runtime for `url`.
     pub fn new(
         url: &str,
+        server: Option<u32>,
         engine: Arc<Engine>,
         corpus: &Corpus,
         settings: &'a Settings,
@@ -108,6 +111,7 @@ impl<'a> Bench<'a> {
             .map_or(0, |d| d.as_millis() % 1_000_000_000);
         Ok(Bench {
             url: url.to_string(),
+            server,
             engine,
             settings,
             prompts: Arc::new(prompts),
@@ -239,12 +243,21 @@ impl<'a> Bench<'a> {
         mut vigil: impl FnMut() -> Result<Run, CliError>,
         mut raw: impl FnMut() -> Result<Run, CliError>,
     ) -> Result<(Run, Run), CliError> {
+        // One side runs at a time, so the CPU used meanwhile is that side's.
+        let measured = |side: &mut dyn FnMut() -> Result<Run, CliError>| {
+            let before = CpuUse::now(self.server);
+            let mut run = side()?;
+            run.cpu = before
+                .zip(CpuUse::now(self.server))
+                .map(|(b, a)| a.since(b));
+            Ok::<_, CliError>(run)
+        };
         if round % 2 == 0 {
-            let v = vigil()?;
-            Ok((v, raw()?))
+            let v = measured(&mut vigil)?;
+            Ok((v, measured(&mut raw)?))
         } else {
-            let r = raw()?;
-            Ok((vigil()?, r))
+            let r = measured(&mut raw)?;
+            Ok((measured(&mut vigil)?, r))
         }
     }
 

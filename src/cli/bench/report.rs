@@ -2,7 +2,7 @@
 //! the SVG latency plot and the targets.
 
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
@@ -30,6 +30,12 @@ pub struct Measurement {
     mb_per_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     latency_us: Option<Percentiles>,
+    /// CPU time per completed request of this process and the bench's nats-server together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_us_per_request: Option<f64>,
+    /// The nats-server's part of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_cpu_us_per_request: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     first_error: Option<String>,
 }
@@ -44,6 +50,8 @@ pub struct Summary {
     p50_us: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p99_us: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_us_per_request: Option<f64>,
     errors: u64,
 }
 
@@ -128,6 +136,10 @@ impl Measurement {
         });
         side.pooled_ns.extend_from_slice(&lat);
         let seconds = run.elapsed.as_secs_f64().max(1e-9);
+        let per_request = |cpu: Option<Duration>| {
+            cpu.filter(|_| run.completed > 0)
+                .map(|c| c.as_secs_f64() * 1e6 / run.completed as f64)
+        };
         Measurement {
             requests: run.completed,
             errors: run.errors,
@@ -135,6 +147,8 @@ impl Measurement {
             throughput: run.completed as f64 / seconds,
             mb_per_s: run.bytes.map(|b| b as f64 / seconds / 1e6),
             latency_us,
+            cpu_us_per_request: per_request(run.cpu.map(|c| c.process + c.server)),
+            server_cpu_us_per_request: per_request(run.cpu.map(|c| c.server)),
             first_error: run.first_error,
         }
     }
@@ -150,6 +164,7 @@ impl Side {
             mb_per_s: of(&|m| m.mb_per_s),
             p50_us: of(&|m| m.latency_us.map(|l| l.p50)),
             p99_us: of(&|m| m.latency_us.map(|l| l.p99)),
+            cpu_us_per_request: of(&|m| m.cpu_us_per_request),
             errors: self.rounds.iter().map(|m| m.errors).sum(),
         };
         let mut pooled = std::mem::take(&mut self.pooled_ns);
@@ -214,16 +229,22 @@ impl Scenario {
                 .map(|l| format!(", p99 {}", ms(l.p99)))
                 .unwrap_or_default()
         };
+        let cpu = |m: &Measurement| match (m.cpu_us_per_request, m.server_cpu_us_per_request) {
+            (Some(all), Some(server)) => format!(", CPU {all:.0} µs/request (server {server:.0})"),
+            _ => String::new(),
+        };
         super::progress(format_args!(
-            "  {} {}: vigil {:.0} {}{}{}, raw {:.0}{}{}",
+            "  {} {}: vigil {:.0} {}{}{}{}, raw {:.0}{}{}{}",
             self.mode,
             self.name,
             v.throughput,
             self.unit,
             p99(&v),
+            cpu(&v),
             errors(&v),
             r.throughput,
             p99(&r),
+            cpu(&r),
             errors(&r),
         ));
         self.vigil.rounds.push(v);
@@ -385,6 +406,20 @@ impl Report {
                     "  (text MB/s)",
                     format!("{v:.2} MB/s"),
                     format!("{r:.2}"),
+                    v / r.max(1e-9)
+                );
+            }
+            if let (Some(v), Some(r)) = (
+                s.vigil.median.cpu_us_per_request,
+                s.raw.median.cpu_us_per_request,
+            ) {
+                let _ = writeln!(
+                    out,
+                    "{:<7} {:<26} {:>16} {:>16} {:>7.3}",
+                    "",
+                    "  (CPU µs per request)",
+                    format!("{v:.0} µs"),
+                    format!("{r:.0}"),
                     v / r.max(1e-9)
                 );
             }

@@ -91,6 +91,11 @@ impl NatsServer {
         Ok(server)
     }
 
+    /// The server's process id, for its CPU time.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `nats://127.0.0.1:<port>`.
     pub fn url(&self) -> &str {
         &self.url
