@@ -69,6 +69,8 @@ pub type CliError = Box<dyn std::error::Error + Send + Sync>;
 /// One non-blank line of a JSONL file: its 1-based number, its text and the row parsed from it.
 pub struct JsonlLine<T> {
     pub number: usize,
+    /// The raw line; only `vigil bench` (built with both adapters) replays it.
+    #[cfg_attr(not(all(feature = "nats", feature = "http")), allow(dead_code))]
     pub line: String,
     pub row: T,
 }
