@@ -437,6 +437,21 @@ fn verdict_json_is_camel_case() {
         assert!(b.get(key).is_some(), "missing {key} in {b}");
     }
     assert_eq!(json["decision"], "BLOCK");
+    // Evidence spans are flat fields, and the verdict reads back as it was written.
+    let e = &json["evidence"][0];
+    for key in [
+        "ruleId",
+        "start",
+        "end",
+        "byteStart",
+        "byteEnd",
+        "view",
+        "weight",
+    ] {
+        assert!(e.get(key).is_some(), "missing {key} in {e}");
+    }
+    let back: vigil_core::Verdict = serde_json::from_value(json).unwrap();
+    assert_eq!(back, v);
 }
 
 /// Rule ids that fired on `text` (rules only, model off, so the test pins the rule data).
