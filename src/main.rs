@@ -18,7 +18,17 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("vigil: {e}");
+            // The causes too: "create stream X" alone does not say that the disk is full.
+            let mut message = e.to_string();
+            let mut cause = e.source();
+            while let Some(c) = cause {
+                let text = c.to_string();
+                if !message.contains(&text) {
+                    message = format!("{message}: {text}");
+                }
+                cause = c.source();
+            }
+            eprintln!("vigil: {message}");
             ExitCode::from(2)
         }
     }
