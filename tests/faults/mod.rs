@@ -59,11 +59,11 @@ impl Drop for Scratch {
 /// The settings every fault test runs with against `url` (comma-separated for a cluster).
 ///
 /// The seed's consumer limits (max_deliver 3, max_ack_pending 100) are kept. Ack wait is
-/// scaled down (10 s: the backoff may not exceed it) so a test finishes in seconds. The retry budget of a message (3 publish
-/// timeouts of the default 5 s + backoffs of 4 and 8 s, ~27 s) must outlast a server restart
-/// or a cluster recovery on a loaded 2-core machine: with ~9 s, then ~18 s, CI runs saw a
-/// killed node's results stream answer too late and valid requests dead-lettered as
-/// `publish_failed` (replayable, but not what a healthy recovery should do).
+/// scaled down (10 s: the backoff may not exceed it) so a test finishes in seconds. The retry
+/// budget of a message (3 publish timeouts of the default 5 s + backoffs of 4 and 8 s, ~27 s)
+/// must outlast a server restart or a cluster recovery on a loaded 2-core machine: with ~9 s,
+/// then ~18 s, CI runs saw a killed node's results stream answer too late and valid requests
+/// dead-lettered as `publish_failed` (replayable, but not what a healthy recovery should do).
 pub fn fault_config(url: &str) -> Config {
     let mut config = Config::default();
     config.connection.url = url.to_string();
