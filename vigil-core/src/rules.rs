@@ -67,8 +67,13 @@ pub(crate) enum Target {
 /// Patterns of one target, with the literal triggers that gate them: one Aho-Corasick pass
 /// (shared with the phrases on normalized text) finds which patterns can match at all, and
 /// only those run (from their first trigger).
+///
+/// A pattern with long gaps (`make.{0,60}\bbomb`) is split there into a [`Chain`] of parts,
+/// each gated and tried like a pattern of its own: one lazy DFA running over the gap would
+/// track every partial match of what follows at every distance, and its states multiply.
 #[derive(Debug)]
 struct RegexGroup {
+    /// Compiled units: whole patterns and chain parts.
     each: Vec<Regex>,
     /// The same patterns as forward lazy DFAs, for anchored attempts: a direct search skips
     /// the meta regex's per-call work (engine choice, cache pool), which costs more than the
@@ -79,12 +84,104 @@ struct RegexGroup {
     rule_of: Vec<usize>,
     /// Trigger literals, lowercase (matched ASCII case-insensitively).
     literals: Vec<Vec<u8>>,
-    /// Trigger literal -> patterns it gates.
+    /// Trigger literal -> units it gates.
     trigger_patterns: Vec<Vec<usize>>,
-    /// Per pattern: where its matches start relative to its triggers.
+    /// Per unit: where its matches start relative to its triggers.
     starts: Vec<Anchor>,
-    /// Patterns without a usable literal prefix; they always run.
+    /// Per unit: which part of its chain it is, if it is one (a chain's parts are
+    /// consecutive units).
+    part_of: Vec<Option<usize>>,
+    chains: Vec<Chain>,
+    /// Units without a usable literal prefix; they always run.
     ungated: Vec<usize>,
+}
+
+/// A pattern matched part by part: part `k + 1` must start within `gaps[k]` of where part `k`
+/// ends. Each part is tried where its triggers occur and ends where its own preferred
+/// (leftmost-first) match ends, so a part whose alternatives end at different places is
+/// followed from the preferred end only. Rules end their parts at a word boundary, where
+/// that end is the only one.
+#[derive(Debug)]
+struct Chain {
+    /// Units, in order.
+    parts: Vec<usize>,
+    gaps: Vec<Gap>,
+    /// The whole pattern, searched for instead when a part's triggers keep recurring.
+    whole: Regex,
+}
+
+/// A bounded run of bytes from one class (`.{0,60}`, `[^\n]{0,40}`) between two parts.
+#[derive(Debug, Clone)]
+struct Gap {
+    min: usize,
+    max: usize,
+    class: [bool; 256],
+}
+
+impl Gap {
+    /// Gaps at least this long split a pattern; shorter ones keep few DFA states.
+    const SPLIT_FROM: u32 = 8;
+
+    /// The gap `hir` stands for, if it is a bounded repetition of a broad byte class.
+    fn of(hir: &regex_syntax::hir::Hir) -> Option<Gap> {
+        use regex_syntax::hir::{Class, HirKind};
+        let HirKind::Repetition(rep) = hir.kind() else {
+            return None;
+        };
+        let max = rep.max.filter(|&m| m >= Self::SPLIT_FROM)?;
+        let HirKind::Class(Class::Bytes(c)) = rep.sub.kind() else {
+            return None;
+        };
+        let mut class = [false; 256];
+        for r in c.ranges() {
+            class[usize::from(r.start())..=usize::from(r.end())].fill(true);
+        }
+        // Broad classes only: they are what lets the DFA's states multiply.
+        (class.iter().filter(|&&b| b).count() >= 128).then_some(Gap {
+            min: rep.min as usize,
+            max: max as usize,
+            class,
+        })
+    }
+
+    /// Where the next part may start after a part ending at `end`.
+    fn window(&self, text: &[u8], end: usize) -> std::ops::RangeInclusive<usize> {
+        let limit = (end + self.max).min(text.len());
+        let reach = text[end..limit]
+            .iter()
+            .position(|&b| !self.class[usize::from(b)])
+            .map_or(limit, |k| end + k);
+        end + self.min..=reach
+    }
+}
+
+/// `hir` split at its top-level long gaps into parts and gaps, or `None` when it has none or
+/// a part would be empty.
+fn split_chain(hir: &regex_syntax::hir::Hir) -> Option<(Vec<regex_syntax::hir::Hir>, Vec<Gap>)> {
+    use regex_syntax::hir::{Hir, HirKind};
+    let mut top = hir;
+    while let HirKind::Capture(c) = top.kind() {
+        top = &c.sub;
+    }
+    let HirKind::Concat(items) = top.kind() else {
+        return None;
+    };
+    let (mut parts, mut gaps, mut current) = (Vec::new(), Vec::new(), Vec::new());
+    for item in items {
+        match Gap::of(item) {
+            Some(gap) if !current.is_empty() => {
+                parts.push(Hir::concat(std::mem::take(&mut current)));
+                gaps.push(gap);
+            }
+            Some(_) => return None,
+            None => current.push(item.clone()),
+        }
+    }
+    if gaps.is_empty() || current.is_empty() {
+        return None;
+    }
+    parts.push(Hir::concat(current));
+    Some((parts, gaps))
 }
 
 /// The literals that gate a pattern: one of them occurs in every match.
@@ -120,18 +217,28 @@ enum Anchor {
 /// In normalized text (`target` [`Target::Normalized`]) whitespace is always exactly one
 /// space, so `\s+` is read as ` ` and literals run across words: `ignore all` is a far rarer
 /// trigger than `ignore`.
+#[cfg(test)]
 fn gate(pattern: &str, target: Target) -> Option<Gate> {
-    let parsed = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
+    gate_hir(
+        &syntax::parse_with(pattern, &pattern_syntax()).ok()?,
+        target,
+    )
+}
+
+/// [`gate`] of a parsed pattern.
+fn gate_hir(parsed: &regex_syntax::hir::Hir, target: Target) -> Option<Gate> {
     let hir = match target {
-        Target::Normalized => single_spaces(&case_free(&parsed)),
-        Target::Raw => case_free(&parsed),
+        Target::Normalized => single_spaces(&case_free(parsed)),
+        Target::Raw => case_free(parsed),
     };
     gate_of(&hir, 1)
+}
+
+/// How rule patterns are parsed: ASCII classes (`\w`, `\b`, `.` as any byte) keep the
+/// automata small and the lazy DFA usable on any input. The normalized views have diacritics
+/// stripped already, and Unicode classes would multiply the DFA size by orders of magnitude.
+fn pattern_syntax() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
 }
 
 /// [`gate`] of a parsed, case-free pattern, expanding classes of up to `class_limit` members
@@ -457,68 +564,101 @@ fn compile_group(
     if patterns.is_empty() {
         return Ok(None);
     }
-    // ASCII classes (`\w`, `\b`, `.` as any byte) keep the automata small and the lazy DFA
-    // usable on any input: the normalized views have diacritics stripped already, and Unicode
-    // classes would multiply the DFA size by orders of magnitude.
-    let syntax = syntax::Config::new().unicode(false).utf8(false);
-    let fixed: Vec<String> = patterns.iter().map(|(_, p)| p.clone()).collect();
-    let mut each = Vec::with_capacity(fixed.len());
-    let mut forward = Vec::with_capacity(fixed.len());
-    for (i, p) in fixed.iter().enumerate() {
+    let mut group = RegexGroup {
+        each: Vec::new(),
+        forward: Vec::new(),
+        caches: Mutex::new(Vec::new()),
+        rule_of: Vec::new(),
+        literals: Vec::new(),
+        trigger_patterns: Vec::new(),
+        starts: Vec::new(),
+        part_of: Vec::new(),
+        chains: Vec::new(),
+        ungated: Vec::new(),
+    };
+    let mut index_of: HashMap<Vec<u8>, usize> = HashMap::new();
+    for (rule, pattern) in patterns {
         let invalid = |e: &dyn std::fmt::Display| {
             ConfigError::invalid(
                 field,
-                format!("{:?} ({e})", patterns[i].1),
+                format!("{pattern:?} ({e})"),
                 "a valid regex-automata pattern",
             )
         };
-        each.push(
-            Regex::builder()
-                .syntax(syntax)
-                .build(p)
-                .map_err(|e| invalid(&e))?,
-        );
-        forward.push(
-            LazyDfa::builder()
-                .syntax(syntax)
-                .build(p)
-                .map_err(|e| invalid(&e))?,
-        );
-    }
-    let mut literals: Vec<Vec<u8>> = Vec::new();
-    let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
-    let mut index_of: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut ungated = Vec::new();
-    let mut starts = vec![Anchor::Before; fixed.len()];
-    for (i, p) in fixed.iter().enumerate() {
-        match gate(p, target) {
-            Some(Gate {
-                literals: lits,
-                start,
-            }) => {
-                starts[i] = start;
-                for lit in lits {
-                    let k = *index_of.entry(lit.clone()).or_insert_with(|| {
-                        literals.push(lit);
-                        trigger_patterns.push(Vec::new());
-                        literals.len() - 1
-                    });
-                    trigger_patterns[k].push(i);
+        let hir = syntax::parse_with(pattern, &pattern_syntax()).map_err(|e| invalid(&e))?;
+        // A chain needs every part to be tried at its own triggers.
+        let chain = split_chain(&hir).and_then(|(parts, gaps)| {
+            let whole = Regex::builder()
+                .syntax(pattern_syntax())
+                .build_from_hir(&hir)
+                .ok()?;
+            let gates = parts
+                .iter()
+                .map(|p| gate_hir(p, target).filter(|g| g.start == Anchor::AtTrigger))
+                .collect::<Option<Vec<Gate>>>()?;
+            Some((parts, gaps, gates, whole))
+        });
+        let units = match chain {
+            Some((parts, gaps, gates, whole)) => {
+                let first = group.each.len();
+                group.chains.push(Chain {
+                    parts: (first..first + parts.len()).collect(),
+                    gaps,
+                    whole,
+                });
+                parts
+                    .into_iter()
+                    .zip(gates)
+                    .enumerate()
+                    .map(|(k, (part, gate))| (part, Some(gate), Some(k)))
+                    .collect()
+            }
+            None => {
+                let gate = gate_hir(&hir, target);
+                vec![(hir, gate, None)]
+            }
+        };
+        for (hir, gate, part) in units {
+            let unit = group.each.len();
+            let (regex, forward) = compile_unit(&hir).map_err(|e| invalid(&e))?;
+            group.each.push(regex);
+            group.forward.push(forward);
+            group.rule_of.push(*rule);
+            group.part_of.push(part);
+            match gate {
+                Some(Gate { literals, start }) => {
+                    group.starts.push(start);
+                    for lit in literals {
+                        let k = *index_of.entry(lit.clone()).or_insert_with(|| {
+                            group.literals.push(lit);
+                            group.trigger_patterns.push(Vec::new());
+                            group.literals.len() - 1
+                        });
+                        group.trigger_patterns[k].push(unit);
+                    }
+                }
+                None => {
+                    group.starts.push(Anchor::Before);
+                    group.ungated.push(unit);
                 }
             }
-            None => ungated.push(i),
         }
     }
-    Ok(Some(RegexGroup {
-        each,
-        forward,
-        caches: Mutex::new(Vec::new()),
-        rule_of: patterns.iter().map(|(r, _)| *r).collect(),
-        literals,
-        trigger_patterns,
-        starts,
-        ungated,
-    }))
+    Ok(Some(group))
+}
+
+/// A parsed pattern as a meta regex (for whole-text searches) and a forward lazy DFA (for
+/// anchored attempts).
+fn compile_unit(
+    hir: &regex_syntax::hir::Hir,
+) -> Result<(Regex, LazyDfa), Box<dyn std::error::Error>> {
+    let regex = Regex::builder()
+        .syntax(pattern_syntax())
+        .build_from_hir(hir)?;
+    let nfa = regex_automata::nfa::thompson::Compiler::new()
+        .syntax(pattern_syntax())
+        .build_from_hir(hir)?;
+    Ok((regex, LazyDfa::builder().build_from_nfa(nfa)?))
 }
 
 /// One Aho-Corasick automaton over `literals` (`None` when there are none).
@@ -788,15 +928,20 @@ impl RegexGroup {
 /// A prefix gate is tried as an anchored search at each occurrence (the automaton dies within
 /// a few words when there is no match); a pattern gated otherwise runs once over the whole
 /// text. After `MAX_ATTEMPTS` failed anchored tries a pattern falls back to one unanchored
-/// search from there: text repeating a trigger word costs one scan, not one per word.
+/// search from there: text repeating a trigger word costs one scan, not one per word. Chain
+/// parts only note where their triggers occur; chains are followed once the text is read,
+/// and only when every part has occurred.
 struct Gating<'g> {
     group: &'g RegexGroup,
     /// Taken from the group's pool for this text, returned on drop.
     caches: Vec<LazyCache>,
+    /// Per unit: matched or left to a whole-text search; for a chain part: triggered.
     done: Vec<bool>,
     attempts: Vec<u16>,
     /// Patterns to search for from an offset once all triggers are seen.
     whole: Vec<(usize, usize)>,
+    /// Chain parts' trigger offsets: (unit, offset).
+    marks: Vec<(usize, usize)>,
 }
 
 impl<'g> Gating<'g> {
@@ -814,6 +959,7 @@ impl<'g> Gating<'g> {
             done: vec![false; group.each.len()],
             attempts: vec![0; group.each.len()],
             whole: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -837,6 +983,14 @@ impl<'g> Gating<'g> {
     fn trigger(&mut self, text: &str, literal: usize, at: usize, out: &mut Vec<Hit>) {
         for &i in &self.group.trigger_patterns[literal] {
             match self.group.starts[i] {
+                // Each part's triggers come after the previous part's (the automaton reports
+                // by end offset), so one with no predecessor yet can be dropped.
+                _ if let Some(k) = self.group.part_of[i] => {
+                    if k == 0 || self.done[i - 1] {
+                        self.done[i] = true;
+                        self.marks.push((i, at));
+                    }
+                }
                 _ if self.done[i] => {}
                 Anchor::Before => {
                     self.done[i] = true;
@@ -864,27 +1018,31 @@ impl<'g> Gating<'g> {
 
     /// Does pattern `i` match from `at`?
     fn attempt(&mut self, text: &str, i: usize, at: usize, out: &mut Vec<Hit>) {
-        let group = self.group;
         self.attempts[i] += 1;
         if self.attempts[i] > Self::MAX_ATTEMPTS {
             self.done[i] = true;
             self.whole.push((i, at));
             return;
         }
-        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-        let end = match group.forward[i].try_search_fwd(&mut self.caches[i], &input) {
-            Ok(found) => found.map(|m| m.offset()),
-            // The lazy DFA gave up (its cache kept filling up): the meta regex has fallbacks.
-            Err(_) => group.each[i].search(&input).map(|m| m.end()),
-        };
-        if let Some(end) = end {
+        if let Some(end) = self.anchored(text, i, at) {
             self.done[i] = true;
             out.push(self.hit(text, i, at, end));
         }
     }
 
-    /// Run the ungated patterns and the whole-text searches.
-    fn finish(self, text: &str, out: &mut Vec<Hit>) {
+    /// Where unit `i`'s match starting at `at` ends, if there is one.
+    fn anchored(&mut self, text: &str, i: usize, at: usize) -> Option<usize> {
+        let group = self.group;
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        match group.forward[i].try_search_fwd(&mut self.caches[i], &input) {
+            Ok(found) => found.map(|m| m.offset()),
+            // The lazy DFA gave up (its cache kept filling up): the meta regex has fallbacks.
+            Err(_) => group.each[i].search(&input).map(|m| m.end()),
+        }
+    }
+
+    /// Run the ungated patterns, the whole-text searches and the chains.
+    fn finish(mut self, text: &str, out: &mut Vec<Hit>) {
         let group = self.group;
         let ungated = group.ungated.iter().map(|&i| (i, 0));
         for (i, from) in ungated.chain(self.whole.iter().copied()) {
@@ -892,6 +1050,80 @@ impl<'g> Gating<'g> {
                 out.push(self.hit(text, i, m.start(), m.end()));
             }
         }
+        // A part's trigger marks it seen (`done`); a chain with a part unseen cannot match.
+        let complete: Vec<&Chain> = (group.chains.iter())
+            .filter(|c| c.parts.iter().all(|&u| self.done[u]))
+            .collect();
+        if complete.is_empty() {
+            return;
+        }
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.sort_unstable();
+        marks.dedup();
+        let offsets = |unit: usize| {
+            let from = marks.partition_point(|&(u, _)| u < unit);
+            let to = marks.partition_point(|&(u, _)| u <= unit);
+            &marks[from..to]
+        };
+        for chain in complete {
+            let starts: Vec<&[(usize, usize)]> = chain.parts.iter().map(|&u| offsets(u)).collect();
+            let mut follow = Follow {
+                chain,
+                starts: &starts,
+                ends: starts.iter().map(|s| vec![None; s.len()]).collect(),
+                gave_up: false,
+            };
+            let found = (0..starts[0].len())
+                .find_map(|j| Some((starts[0][j].1, follow.from(&mut self, text, 0, j)?)));
+            let found = if follow.gave_up {
+                chain.whole.find(text).map(|m| (m.start(), m.end()))
+            } else {
+                found
+            };
+            if let Some((at, end)) = found {
+                out.push(self.hit(text, chain.parts[0], at, end));
+            }
+        }
+    }
+}
+
+/// Following one chain through a text: which trigger offsets of each part lead to a match
+/// of the rest of the chain, each worked out once.
+struct Follow<'c> {
+    chain: &'c Chain,
+    /// Per part: its (unit, trigger offset) marks, ascending.
+    starts: &'c [&'c [(usize, usize)]],
+    /// Per part and offset, once known: where the chain's match from there ends, if any.
+    ends: Vec<Vec<Option<Option<usize>>>>,
+    /// A part was tried `MAX_ATTEMPTS` times: one search of the whole text costs less.
+    gave_up: bool,
+}
+
+impl Follow<'_> {
+    /// Where the chain's match from part `k` at its `j`-th offset ends, if it matches.
+    fn from(&mut self, gating: &mut Gating, text: &str, k: usize, j: usize) -> Option<usize> {
+        if let Some(known) = self.ends[k][j] {
+            return known;
+        }
+        let (unit, at) = self.starts[k][j];
+        gating.attempts[unit] = gating.attempts[unit].saturating_add(1);
+        if self.gave_up || gating.attempts[unit] > Gating::MAX_ATTEMPTS {
+            self.gave_up = true;
+            return None;
+        }
+        let end = gating.anchored(text, unit, at).and_then(|end| {
+            let Some(gap) = self.chain.gaps.get(k) else {
+                return Some(end);
+            };
+            let window = gap.window(text.as_bytes(), end);
+            let next = self.starts[k + 1];
+            let first = next.partition_point(|&(_, s)| s < *window.start());
+            (first..next.len())
+                .take_while(|&n| window.contains(&next[n].1))
+                .find_map(|n| self.from(gating, text, k + 1, n))
+        });
+        self.ends[k][j] = Some(end);
+        end
     }
 }
 
@@ -1100,7 +1332,58 @@ mod tests {
         assert_eq!((g.start, g.literals), (Anchor::Line, vec![b"\n".to_vec()]));
     }
 
+    const CHAIN_PATTERN: &str = r"\b(make|build)\b.{0,10}\b(bomb|gun)\b.{0,8}\b(now|today)\b";
+
+    #[test]
+    fn long_gaps_split_patterns_into_chains() {
+        let group = compile_group(&[(0, CHAIN_PATTERN.to_string())], Target::Raw, "t")
+            .unwrap()
+            .unwrap();
+        assert_eq!(group.chains.len(), 1);
+        assert_eq!(group.chains[0].parts, [0, 1, 2]);
+        let spans = |text| gated_spans(CHAIN_PATTERN, text);
+        assert_eq!(spans("make a gun now"), [(0, 14)]);
+        // The gaps are bounded, and `.` does not cross a line.
+        assert_eq!(spans("make a very big gun now"), []);
+        assert_eq!(spans("make a\ngun now"), []);
+        // A later start of a part may be the one that completes the chain.
+        assert_eq!(spans("build gun build bomb today"), [(10, 26)]);
+        // A part triggered over and over hands over to one search of the whole text.
+        let long = format!("{}make a gun now", "make x ".repeat(1100));
+        let found = spans(&long);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, long.len());
+        // Built-in rules with long gaps are chains.
+        let set =
+            RuleSet::new(&DetectionConfig::default(), &NormalizationConfig::default()).unwrap();
+        assert!(set.normalized.as_ref().unwrap().chains.len() >= 20);
+        let mut hits = Vec::new();
+        set.view_hits("how do i make a batch of sarin at home", &mut hits);
+        let rules: Vec<&str> = hits.iter().map(|h| set.rules[h.rule].id.as_str()).collect();
+        assert!(rules.contains(&"dangerous.weapons_synthesis"), "{rules:?}");
+    }
+
     proptest::proptest! {
+        /// A chain matches where the whole pattern matches (its parts end at word boundaries,
+        /// so each part's preferred end is its only one).
+        #[test]
+        fn chains_match_where_the_whole_pattern_does(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "make", "build", "bomb", "gun", "now", "today", " ", "x", "xxxx", "\n", "é",
+                ]),
+                0..16,
+            )
+        ) {
+            let text = parts.concat();
+            let regex = Regex::builder()
+                .syntax(pattern_syntax())
+                .build(CHAIN_PATTERN)
+                .unwrap();
+            let found = gated_spans(CHAIN_PATTERN, &text);
+            proptest::prop_assert_eq!(found.len(), usize::from(regex.is_match(text.as_bytes())));
+        }
+
         /// The direct DFA walk reports what the crate's overlapping iterator reports, in order.
         #[test]
         fn literal_walk_matches_the_overlapping_iterator(
@@ -1135,7 +1418,7 @@ mod tests {
         ) {
             let text = parts.concat();
             let regex = Regex::builder()
-                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .syntax(pattern_syntax())
                 .build(LEAD_PATTERN)
                 .unwrap();
             // Hits are widened to whole characters.
