@@ -710,8 +710,19 @@ impl Literals {
     }
 }
 
+/// Add the words of a phrase or pattern to `vocab`. In a pattern, an escape's letter is no
+/// part of a word (`\bforget\s+` holds `forget`, not `bforget`).
 fn vocabulary_words(text: &str, vocab: &mut HashSet<String>) {
-    for w in text.split(|c: char| !c.is_alphabetic()) {
+    let mut escaped = false;
+    let unescaped: String = text
+        .chars()
+        .map(|c| {
+            let letter = !escaped && c.is_alphabetic();
+            escaped = !escaped && c == '\\';
+            if letter { c } else { ' ' }
+        })
+        .collect();
+    for w in unescaped.split(|c: char| !c.is_alphabetic()) {
         if w.len() >= 2 {
             vocab.insert(w.to_lowercase());
         }
