@@ -948,6 +948,7 @@ struct Gating<'g> {
     caches: Vec<LazyCache>,
     /// Per unit: matched or left to a whole-text search; for a chain part: triggered.
     done: Vec<bool>,
+    /// Per unit: anchored attempts made; for a chain part: marks kept.
     attempts: Vec<u16>,
     /// Patterns to search for from an offset once all triggers are seen.
     whole: Vec<(usize, usize)>,
@@ -999,7 +1000,12 @@ impl<'g> Gating<'g> {
                 _ if let Some(k) = self.group.part_of[i] => {
                     if k == 0 || self.done[i - 1] {
                         self.done[i] = true;
-                        self.marks.push((i, at));
+                        // Each mark is tried at most once; past the limit the chain's whole
+                        // pattern is searched for instead, and further marks are not kept.
+                        if self.attempts[i] <= Self::MAX_ATTEMPTS {
+                            self.attempts[i] += 1;
+                            self.marks.push((i, at));
+                        }
                     }
                 }
                 _ if self.done[i] => {}
@@ -1077,19 +1083,22 @@ impl<'g> Gating<'g> {
             &marks[from..to]
         };
         for chain in complete {
-            let starts: Vec<&[(usize, usize)]> = chain.parts.iter().map(|&u| offsets(u)).collect();
-            let mut follow = Follow {
-                chain,
-                starts: &starts,
-                ends: starts.iter().map(|s| vec![None; s.len()]).collect(),
-                gave_up: false,
-            };
-            let found = (0..starts[0].len())
-                .find_map(|j| Some((starts[0][j].1, follow.from(&mut self, text, 0, j)?)));
-            let found = if follow.gave_up {
+            let found = if chain
+                .parts
+                .iter()
+                .any(|&u| self.attempts[u] > Self::MAX_ATTEMPTS)
+            {
                 chain.whole.find(text).map(|m| (m.start(), m.end()))
             } else {
-                found
+                let starts: Vec<&[(usize, usize)]> =
+                    chain.parts.iter().map(|&u| offsets(u)).collect();
+                let mut follow = Follow {
+                    chain,
+                    starts: &starts,
+                    ends: starts.iter().map(|s| vec![None; s.len()]).collect(),
+                };
+                (0..starts[0].len())
+                    .find_map(|j| Some((starts[0][j].1, follow.from(&mut self, text, 0, j)?)))
             };
             if let Some((at, end)) = found {
                 out.push(self.hit(text, chain.parts[0], at, end));
@@ -1106,8 +1115,6 @@ struct Follow<'c> {
     starts: &'c [&'c [(usize, usize)]],
     /// Per part and offset, once known: where the chain's match from there ends, if any.
     ends: Vec<Vec<Option<Option<usize>>>>,
-    /// A part was tried `MAX_ATTEMPTS` times: one search of the whole text costs less.
-    gave_up: bool,
 }
 
 impl Follow<'_> {
@@ -1117,11 +1124,6 @@ impl Follow<'_> {
             return known;
         }
         let (unit, at) = self.starts[k][j];
-        gating.attempts[unit] = gating.attempts[unit].saturating_add(1);
-        if self.gave_up || gating.attempts[unit] > Gating::MAX_ATTEMPTS {
-            self.gave_up = true;
-            return None;
-        }
         let end = gating.anchored(text, unit, at).and_then(|end| {
             let Some(gap) = self.chain.gaps.get(k) else {
                 return Some(end);
