@@ -7,7 +7,8 @@
 //! - `normalized`: NFKC, lowercase, diacritics stripped, invisible/bidi/tag characters removed,
 //!   confusables folded to Latin *within mixed-script tokens only* (UTS #39 style: a Russian or
 //!   Greek word stays as it is), whitespace collapsed, spaced letters joined (`i g n o r e`,
-//!   `I-g-n-o-r-e`), and leetspeak undone where the result is a word of the rule vocabulary.
+//!   `I-g-n-o-r-e`; an unbroken run split into words of the rule vocabulary), and leetspeak
+//!   undone where the result is a word of the rule vocabulary.
 //! - decoded payloads (`base64`, `hex`, `url`, `html`, `escape`, `tags`): embedded encodings and
 //!   Unicode-tag smuggling, decoded, normalized and decoded again up to a bounded depth and size.
 //!
