@@ -671,7 +671,8 @@ fn segment(run: &str, vocab: &Vocabulary) -> Vec<bool> {
 #[derive(Debug, Clone)]
 pub(crate) struct Vocabulary {
     words: HashSet<String>,
-    /// The words of two or more ASCII letters, found anywhere in a text (overlaps included);
+    /// The words of ASCII letters (every word has two or more), found anywhere in a text
+    /// (overlaps included);
     /// `None` if they do not fit one automaton, and then runs are not split.
     words_in: Option<AhoCorasick>,
 }
@@ -679,7 +680,7 @@ pub(crate) struct Vocabulary {
 impl Vocabulary {
     pub(crate) fn new(words: HashSet<String>) -> Self {
         let mut segmentable: Vec<&String> = (words.iter())
-            .filter(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_lowercase()))
+            .filter(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
             .collect();
         // Sorted, so the automaton does not depend on the set's iteration order.
         segmentable.sort();

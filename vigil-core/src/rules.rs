@@ -206,7 +206,7 @@ enum Anchor {
     LineLead,
 }
 
-/// The literals that gate `pattern`, or `None` when no literal set is specific enough.
+/// The literals that gate the pattern `parsed`, or `None` when no literal set is specific enough.
 ///
 /// Candidates are the prefixes of the whole pattern (matches start there, so anchored attempts
 /// suffice), its suffixes, and the prefixes of each top-level concatenated part (every match
@@ -217,16 +217,7 @@ enum Anchor {
 /// In normalized text (`target` [`Target::Normalized`]) whitespace is always exactly one
 /// space, so `\s+` is read as ` ` and literals run across words: `ignore all` is a far rarer
 /// trigger than `ignore`.
-#[cfg(test)]
-fn gate(pattern: &str, target: Target) -> Option<Gate> {
-    gate_hir(
-        &syntax::parse_with(pattern, &pattern_syntax()).ok()?,
-        target,
-    )
-}
-
-/// [`gate`] of a parsed pattern.
-fn gate_hir(parsed: &regex_syntax::hir::Hir, target: Target) -> Option<Gate> {
+fn gate(parsed: &regex_syntax::hir::Hir, target: Target) -> Option<Gate> {
     let hir = match target {
         Target::Normalized => single_spaces(&case_free(parsed)),
         Target::Raw => case_free(parsed),
@@ -588,13 +579,10 @@ fn compile_group(
         let hir = syntax::parse_with(pattern, &pattern_syntax()).map_err(|e| invalid(&e))?;
         // A chain needs every part to be tried at its own triggers.
         let chain = split_chain(&hir).and_then(|(parts, gaps)| {
-            let whole = Regex::builder()
-                .syntax(pattern_syntax())
-                .build_from_hir(&hir)
-                .ok()?;
+            let whole = meta_regex(&hir).ok()?;
             let gates = parts
                 .iter()
-                .map(|p| gate_hir(p, target).filter(|g| g.start == Anchor::AtTrigger))
+                .map(|p| gate(p, target).filter(|g| g.start == Anchor::AtTrigger))
                 .collect::<Option<Vec<Gate>>>()?;
             Some((parts, gaps, gates, whole))
         });
@@ -614,8 +602,8 @@ fn compile_group(
                     .collect()
             }
             None => {
-                let gate = gate_hir(&hir, target);
-                vec![(hir, gate, None)]
+                let whole_gate = gate(&hir, target);
+                vec![(hir, whole_gate, None)]
             }
         };
         for (hir, gate, part) in units {
@@ -647,14 +635,17 @@ fn compile_group(
     Ok(Some(group))
 }
 
+/// A parsed pattern as a meta regex, for whole-text searches.
+fn meta_regex(hir: &regex_syntax::hir::Hir) -> Result<Regex, Box<dyn std::error::Error>> {
+    Ok(Regex::builder().build_from_hir(hir)?)
+}
+
 /// A parsed pattern as a meta regex (for whole-text searches) and a forward lazy DFA (for
 /// anchored attempts).
 fn compile_unit(
     hir: &regex_syntax::hir::Hir,
 ) -> Result<(Regex, LazyDfa), Box<dyn std::error::Error>> {
-    let regex = Regex::builder()
-        .syntax(pattern_syntax())
-        .build_from_hir(hir)?;
+    let regex = meta_regex(hir)?;
     let nfa = regex_automata::nfa::thompson::Compiler::new()
         .syntax(pattern_syntax())
         .build_from_hir(hir)?;
@@ -1068,6 +1059,9 @@ impl<'g> Gating<'g> {
             }
         }
         // A part's trigger marks it seen (`done`); a chain with a part unseen cannot match.
+        if self.marks.is_empty() {
+            return;
+        }
         let complete: Vec<&Chain> = (group.chains.iter())
             .filter(|c| c.parts.iter().all(|&u| self.done[u]))
             .collect();
@@ -1218,14 +1212,14 @@ mod tests {
 
     #[test]
     fn gates_use_case_free_literals_from_any_required_part() {
-        let g = gate(r"(?i)\bunion\s+(all\s+)?select\b", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"(?i)\bunion\s+(all\s+)?select\b", Target::Raw).unwrap();
         assert_eq!(g.start, Anchor::AtTrigger);
         assert_eq!(g.literals, vec![b"union".to_vec()]);
         // No usable prefix (`\s*` may be empty), but every match contains `<script`.
-        let g = gate(r"(?is)\s*(<!--|/\*)\s*xx\s*<script", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"(?is)\s*(<!--|/\*)\s*xx\s*<script", Target::Raw).unwrap();
         assert_eq!(g.start, Anchor::Before);
         // Normalized text has single spaces, so literals run across words.
-        let g = gate(
+        let g = gate_of_pattern(
             r"\b(ignore|forget)\s+all\s*(rules|orders)",
             Target::Normalized,
         )
@@ -1238,23 +1232,25 @@ mod tests {
         );
         // Short punctuation or rare two-letter prefixes still gate (anchored attempts are
         // cheap); a common word alone does not, and an inner literal takes over.
-        let g = gate(r"(?i)'\s*(or|and)\s+'?\d+", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"(?i)'\s*(or|and)\s+'?\d+", Target::Raw).unwrap();
         assert_eq!(g.start, Anchor::AtTrigger);
         assert_eq!(g.literals, vec![b"'".to_vec()]);
         assert_eq!(
-            gate(r"\brm\s+-[rf]{1,3}\s+/", Target::Raw).unwrap().start,
+            gate_of_pattern(r"\brm\s+-[rf]{1,3}\s+/", Target::Raw)
+                .unwrap()
+                .start,
             Anchor::AtTrigger
         );
-        let g = gate(r"\b(a|the)\s+(secret|hidden)\s+key", Target::Normalized).unwrap();
+        let g = gate_of_pattern(r"\b(a|the)\s+(secret|hidden)\s+key", Target::Normalized).unwrap();
         assert_eq!(g.start, Anchor::AtTrigger, "{:?}", g.literals);
-        let g = gate(r"\b(as|be)\s*(secretive|hidden)", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"\b(as|be)\s*(secretive|hidden)", Target::Raw).unwrap();
         assert_eq!(g.start, Anchor::Before, "{:?}", g.literals);
         // With no specific literal, punctuation every match needs still gates.
-        let g = gate(r"(?i)\b(or|and)\s+1\s*=\s*1\s*(--|#|/\*)", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"(?i)\b(or|and)\s+1\s*=\s*1\s*(--|#|/\*)", Target::Raw).unwrap();
         assert_eq!((g.start, g.literals), (Anchor::Before, vec![b"=".to_vec()]));
-        assert!(gate(r"(?i)l\s*[/.]\s*o\s*[/.]\s*v", Target::Raw).is_none());
+        assert!(gate_of_pattern(r"(?i)l\s*[/.]\s*o\s*[/.]\s*v", Target::Raw).is_none());
         // Case-insensitive groups anywhere gate on their lower case.
-        let g = gate(r"\d+ (?i:PaSs|WORD)[a-z]{2}", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"\d+ (?i:PaSs|WORD)[a-z]{2}", Target::Raw).unwrap();
         assert_eq!(g.literals, vec![b"pass".to_vec(), b"word".to_vec()]);
     }
 
@@ -1329,7 +1325,7 @@ mod tests {
 
     #[test]
     fn line_start_patterns_run_at_text_and_line_starts_only() {
-        let g = gate(LEAD_PATTERN, Target::Raw).unwrap();
+        let g = gate_of_pattern(LEAD_PATTERN, Target::Raw).unwrap();
         assert_eq!(g.start, Anchor::LineLead);
         assert_eq!(g.literals, [b"user".to_vec(), b"ai".to_vec()]);
         let spans = |text| gated_spans(LEAD_PATTERN, text);
@@ -1341,8 +1337,16 @@ mod tests {
         assert_eq!(spans("USER: hi"), []);
         assert_eq!(spans("\n\nai:x"), [(0, 6)]);
         // Without a literal after `^\s*`, every line start is tried.
-        let g = gate(r"(?m)^\s*([-=#*_~]\s*){6,}\s*\n", Target::Raw).unwrap();
+        let g = gate_of_pattern(r"(?m)^\s*([-=#*_~]\s*){6,}\s*\n", Target::Raw).unwrap();
         assert_eq!((g.start, g.literals), (Anchor::Line, vec![b"\n".to_vec()]));
+    }
+
+    /// [`gate`] of a pattern given as text.
+    fn gate_of_pattern(pattern: &str, target: Target) -> Option<Gate> {
+        gate(
+            &syntax::parse_with(pattern, &pattern_syntax()).ok()?,
+            target,
+        )
     }
 
     /// `pattern` as one regex over the whole text, to check the gated matching against.
