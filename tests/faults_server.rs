@@ -182,12 +182,14 @@ async fn full_stage_stream_refuses_hand_offs_which_retry_then_dead_letter_and_re
     // VIGIL_STAGES is discard new: full, it refuses the detection stage's hand-offs.
     assert_eq!(config.topology.stages.discard, Discard::New);
     config.topology.stages.max_msgs = 50;
+    // Each delivery retries its refused hand-off for a second before it counts as failed.
+    config.worker.publish_retry_ms = 1_000;
     let client = ready_client(&config).await;
     let load = requests("fs", 300);
     let mut detection = WorkerProcess::start("detection", &config, &scratch, "detection");
     submit_idle(&client, &load).await;
-    // With no pii worker the stream stays full: each refused request is nak'ed with backoff,
-    // and dead-lettered on its last delivery with the reason.
+    // With no pii worker the stream stays full: each refused request is retried within its
+    // delivery, then nak'ed with backoff, and dead-lettered on its last delivery with the reason.
     let letters = wait_for("the refused requests dead-lettered", T, || {
         let client = client.clone();
         async move {

@@ -447,6 +447,11 @@ pub struct WorkerConfig {
     pub pull_expires_ms: u64,
     /// How long a publish waits for its stream's ack, in milliseconds.
     pub publish_ack_timeout_ms: u64,
+    /// How long a worker keeps retrying a failed downstream publish (timeout, no stream leader,
+    /// stream full) within one delivery, holding the message with progress acks, before the
+    /// failure counts against `max_deliver`; in milliseconds, 0 for a single attempt. The last
+    /// attempt starts within this and may take up to `publish_ack_timeout_ms`.
+    pub publish_retry_ms: u64,
     /// Synchronous requests handled at once by one `sync` responder.
     pub sync_max_in_flight: usize,
     /// Texts of at most this many bytes are analyzed on the message's own task; larger ones on
@@ -464,6 +469,7 @@ impl Default for WorkerConfig {
             backoff_max_ms: 30_000,
             pull_expires_ms: 2_000,
             publish_ack_timeout_ms: 5_000,
+            publish_retry_ms: 10_000,
             sync_max_in_flight: 256,
             inline_max_bytes: 4096,
         }
@@ -682,6 +688,13 @@ impl Config {
         }
         if w.publish_ack_timeout_ms == 0 {
             return bad("worker.publish_ack_timeout_ms", &0, "> 0");
+        }
+        if w.publish_retry_ms > 600_000 {
+            return bad(
+                "worker.publish_retry_ms",
+                &w.publish_retry_ms,
+                "0 to 600000",
+            );
         }
         if w.sync_max_in_flight == 0 {
             return bad("worker.sync_max_in_flight", &0, ">= 1");

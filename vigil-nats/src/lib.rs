@@ -42,7 +42,7 @@ pub use config::{
 pub use connect::connect;
 pub use dlq::DeadLetter;
 pub use error::{BoxError, Error};
-pub use retry::{Disposition, Failure, FailureKind, Outcome, RetryPolicy, decide};
+pub use retry::{Disposition, Failure, FailureKind, Outcome, PublishRetry, RetryPolicy, decide};
 pub use topology::{Role, SetupAction, SetupStep, setup, verify};
 pub use wire::{
     ArbiterStage, ErrorBody, ErrorReply, MAX_REQUEST_ID_BYTES, PiiStage, Stage, check_request_id,

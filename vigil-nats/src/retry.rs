@@ -1,6 +1,7 @@
 //! The retry and dead-letter policy as data: [`decide`] maps a delivery and its outcome to a
 //! [`Disposition`]. Pure (no I/O, no clock), so it is tested as a table without a server; the
-//! worker executes the disposition against async-nats.
+//! worker executes the disposition against async-nats. Before a failed downstream publish
+//! reaches [`decide`], [`PublishRetry`] retries it within the delivery.
 //!
 //! ```text
 //! outcome            delivery < max_deliver     delivery = max_deliver (last)
@@ -38,6 +39,47 @@ impl RetryPolicy {
     /// True when `delivery` is the last one the server will make.
     pub fn is_last(&self, delivery: u64) -> bool {
         self.max_deliver > 0 && delivery >= self.max_deliver as u64
+    }
+}
+
+/// How a failed downstream publish is retried within one delivery, before the failure is
+/// handed to [`decide`]. The message stays the worker's meanwhile (progress acks), so an outage
+/// shorter than `budget` costs no delivery, and a full or leaderless stream slows the worker
+/// down instead of burning through `max_deliver`. Each retry re-sends with the same
+/// `Nats-Msg-Id`, so a publish that was stored but whose ack was lost is not stored twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishRetry {
+    /// No retry starts later than this after the first attempt began (zero: never retry).
+    pub budget: Duration,
+    /// Pause after the first failed attempt; doubling.
+    pub pause_initial: Duration,
+    /// Largest pause.
+    pub pause_max: Duration,
+}
+
+impl PublishRetry {
+    /// Retries within `budget`, pausing 50 ms doubling to 1 s.
+    pub fn within(budget: Duration) -> Self {
+        PublishRetry {
+            budget,
+            pause_initial: Duration::from_millis(50),
+            pause_max: Duration::from_secs(1),
+        }
+    }
+
+    /// After failed attempt number `attempt` (1-based) of kind `kind`, `elapsed` after the first
+    /// attempt began: the pause before the next attempt, or `None` to give up (a permanent
+    /// failure, or the next attempt would start past the budget).
+    pub fn pause(&self, attempt: u32, elapsed: Duration, kind: FailureKind) -> Option<Duration> {
+        if kind.is_permanent() {
+            return None;
+        }
+        let exponent = attempt.saturating_sub(1).min(32);
+        let pause = self
+            .pause_initial
+            .saturating_mul(2u32.saturating_pow(exponent))
+            .min(self.pause_max);
+        (elapsed.saturating_add(pause) < self.budget).then_some(pause)
     }
 }
 
@@ -216,6 +258,38 @@ mod tests {
     }
 
     #[test]
+    fn publish_retry_table() {
+        use FailureKind::*;
+        let retry = PublishRetry::within(Duration::from_secs(10));
+        let ms = Duration::from_millis;
+        let cases: &[(u32, u64, FailureKind, Option<Duration>)] = &[
+            (1, 0, Publish, Some(ms(50))),
+            (2, 60, Publish, Some(ms(100))),
+            (5, 1_000, Publish, Some(ms(800))),
+            (6, 2_000, Publish, Some(ms(1_000))),
+            (40, 8_000, Publish, Some(ms(1_000))),
+            // The next attempt would start at or past the budget.
+            (2, 9_900, Publish, None),
+            (6, 9_500, Publish, None),
+            (1, 9_950, Publish, None),
+            (1, 12_000, Publish, None),
+            (1, 0, PayloadTooLarge, None),
+            (1, 0, WrongSchema, None),
+        ];
+        for (attempt, elapsed, kind, want) in cases {
+            assert_eq!(
+                retry.pause(*attempt, ms(*elapsed), *kind),
+                *want,
+                "attempt {attempt} at {elapsed} ms, {kind:?}"
+            );
+        }
+        assert_eq!(
+            PublishRetry::within(Duration::ZERO).pause(1, ms(0), Publish),
+            None
+        );
+    }
+
+    #[test]
     fn unlimited_deliveries_never_dead_letter_transient_failures() {
         let policy = RetryPolicy {
             max_deliver: -1,
@@ -257,6 +331,18 @@ mod tests {
             prop_assert_ne!(decide(&policy, delivery, &Outcome::DeadLetterFailed), Disposition::Ack);
             // A failed dead-letter publish never terms: the message must stay redeliverable.
             prop_assert_ne!(decide(&policy, delivery, &Outcome::DeadLetterFailed), Disposition::Term);
+        }
+
+        #[test]
+        fn publish_retries_stay_within_the_budget(
+            budget in 0u64..60_000, attempt in 1u32..100, elapsed in 0u64..70_000, kind in any_kind(),
+        ) {
+            let retry = PublishRetry::within(Duration::from_millis(budget));
+            if let Some(pause) = retry.pause(attempt, Duration::from_millis(elapsed), kind) {
+                prop_assert!(!kind.is_permanent());
+                prop_assert!(Duration::from_millis(elapsed) + pause < retry.budget);
+                prop_assert!(pause >= retry.pause_initial && pause <= retry.pause_max);
+            }
         }
 
         #[test]

@@ -5,7 +5,8 @@
 //!    wait for a free slot                           decode + check        --fail--> decide
 //!    pull a batch of <= free slots (expires)        run the engine stage (blocking pool)
 //!    spawn one task per message                     publish downstream, Nats-Msg-Id, await
-//!  on shutdown: stop pulling, await the tasks         the stream's ack     --fail--> decide
+//!  on shutdown: stop pulling, await the tasks         the stream's ack; retry what may pass
+//!                                                   for publish_retry_ms --fail--> decide
 //!                                                   (progress acks every ack_wait/3 meanwhile)
 //!                                                   decide -> ack | nak(delay) | DLQ + term
 //! ```
@@ -28,7 +29,7 @@ use vigil_core::{Engine, Verdict};
 use crate::config::Config;
 use crate::dlq::{DeadLetterTarget, execute, is_already_recorded};
 use crate::error::Error;
-use crate::retry::{Failure, FailureKind, Outcome, RetryPolicy};
+use crate::retry::{Failure, FailureKind, Outcome, PublishRetry, RetryPolicy};
 use crate::topology::{Role, verify};
 use crate::wire::{
     ArbiterStage, ErrorReply, PiiStage, Stage, check_request_id, decode, input_failure, message_id,
@@ -400,13 +401,13 @@ async fn publish(
     if first_on_subject {
         publish = publish.expected_last_subject_sequence(0);
     }
-    // "No responders" comes back at once while a stream has no leader (a cluster electing one
-    // after a node died, a server still starting). Retried here until the publish timeout, so
-    // such a refusal uses up a delivery no faster than a timeout would: otherwise max_deliver
-    // instant refusals dead-letter valid requests within a second or two of an election.
-    let deadline = tokio::time::Instant::now()
-        + Duration::from_millis(shared.config.worker.publish_ack_timeout_ms);
-    let mut pause = Duration::from_millis(50);
+    // A failure that may pass (a timeout, a stream without a leader during an election, a full
+    // stream) is retried here, under the caller's progress acks, so a short outage costs no
+    // delivery: otherwise max_deliver instant refusals would dead-letter valid requests within
+    // a second or two of an election. The same message id makes each retry idempotent.
+    let retry = PublishRetry::within(Duration::from_millis(shared.config.worker.publish_retry_ms));
+    let started = tokio::time::Instant::now();
+    let mut attempt = 1;
     loop {
         let acked = match shared
             .js
@@ -416,17 +417,18 @@ async fn publish(
             Ok(ack) => ack.await,
             Err(e) => Err(e),
         };
-        match acked {
+        let failure = match acked {
             Ok(_) => return Ok(()),
             Err(e) if first_on_subject && is_already_recorded(&e) => return Ok(()),
-            Err(e)
-                if e.kind() == PublishErrorKind::StreamNotFound
-                    && tokio::time::Instant::now() + pause < deadline =>
-            {
+            Err(e) => publish_failure(subject, &e),
+        };
+        match retry.pause(attempt, started.elapsed(), failure.kind) {
+            Some(pause) => {
+                tracing::debug!(failure = %failure, attempt, "publish failed; retrying");
                 tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_millis(500));
+                attempt += 1;
             }
-            Err(e) => return Err(publish_failure(subject, &e)),
+            None => return Err(failure),
         }
     }
 }

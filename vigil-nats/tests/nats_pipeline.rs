@@ -423,13 +423,14 @@ async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delive
 }
 
 /// A stream without a leader answers "no responders" at once (a cluster electing a new leader
-/// after a node died). The worker retries that within the publish timeout instead of spending
+/// after a node died). The worker retries that within `publish_retry_ms` instead of spending
 /// a delivery per instant refusal: `faults_cluster` dead-lettered valid requests without this.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_briefly_without_responders_is_retried_within_one_delivery() {
     init_tracing();
     let server = Server::start();
-    let config = test_config(&server);
+    let mut config = test_config(&server);
+    config.worker.publish_retry_ms = 30_000;
     let client = ready_client(&config).await;
     let workers = spawn_worker(&config, &[Role::Detection]).await;
     let js = submit_with_stages_gone(&client, "nr-1").await;
@@ -454,6 +455,65 @@ async fn a_stream_briefly_without_responders_is_retried_within_one_delivery() {
     .await;
     assert_eq!(info.delivered.consumer_sequence, 1, "one delivery, no nak");
     assert_eq!(stream_messages(&client, "VIGIL_STAGES").await, (1, 1));
+    assert!(client.dead_letters(10).await.unwrap().is_empty());
+    workers.stop().await.unwrap();
+}
+
+/// A full stream refuses a hand-off at once ("maximum messages exceeded"). With a single
+/// delivery allowed, only the in-delivery retry keeps the request from the DLQ: it is held
+/// (progress acks) until the operator makes room, then handed off, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_stream_is_retried_within_one_delivery_until_it_has_room() {
+    init_tracing();
+    let server = Server::start();
+    let mut config = test_config(&server);
+    config.topology.stages.max_msgs = 1;
+    config.topology.detection.max_deliver = 1;
+    config.worker.publish_retry_ms = 30_000;
+    let client = ready_client(&config).await;
+    let workers = spawn_worker(&config, &[Role::Detection]).await;
+    for id in ["full-1", "full-2"] {
+        client
+            .submit(&AnalyzeRequest::new(id, "hello"))
+            .await
+            .unwrap();
+    }
+    let js = jetstream::new(client.nats().clone());
+    let consumer = || async {
+        js.get_stream("VIGIL_REQUESTS")
+            .await
+            .ok()?
+            .consumer_info("detection-worker")
+            .await
+            .ok()
+    };
+    // One hand-off fits (either: the worker runs both at once); the other is refused and held,
+    // across more than one ack_wait (2 s).
+    wait_for("one hand-off stored, one held", T, || async {
+        let info = consumer().await?;
+        let stored = stream_messages(&client, "VIGIL_STAGES").await;
+        (stored == (1, 1) && info.num_ack_pending == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let info = consumer().await.unwrap();
+    assert_eq!(info.num_ack_pending, 1, "still held");
+    assert_eq!(info.num_redelivered, 0, "not redelivered while held");
+    assert!(client.dead_letters(10).await.unwrap().is_empty());
+
+    js.get_stream("VIGIL_STAGES")
+        .await
+        .unwrap()
+        .purge()
+        .await
+        .unwrap();
+    let info = wait_for("the held hand-off stored", T, || async {
+        let info = consumer().await?;
+        (info.ack_floor.stream_sequence == 2).then_some(info)
+    })
+    .await;
+    assert_eq!(info.delivered.consumer_sequence, 2, "one delivery each");
+    assert_eq!(stream_messages(&client, "VIGIL_STAGES").await, (1, 2));
     assert!(client.dead_letters(10).await.unwrap().is_empty());
     workers.stop().await.unwrap();
 }

@@ -220,6 +220,9 @@ pub fn test_config(server: &Server) -> Config {
     config.worker.backoff_max_ms = 400;
     config.worker.pull_expires_ms = 500;
     config.worker.publish_ack_timeout_ms = 2_000;
+    // Short, so the tests of nak-and-dead-letter run quickly; the tests of in-delivery retries
+    // raise it.
+    config.worker.publish_retry_ms = 1_000;
     config.worker.name = Some("test-worker".into());
     config
 }
