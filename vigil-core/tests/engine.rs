@@ -500,21 +500,39 @@ fn verdict_json_is_camel_case() {
     assert_eq!(back, v);
 }
 
-/// Rule ids that fired on `text` (rules only, model off, so the test pins the rule data).
-fn rules_fired(engine: &Engine, text: &str) -> Vec<String> {
-    engine
-        .detect(text)
-        .evidence
-        .into_iter()
-        .map(|e| e.rule_id)
-        .collect()
+/// With rules alone (model off, so the test pins the rule data): each `(text, rule)` of `cases`
+/// fires `rule`, and no `benign` text (a near miss: the same words in an ordinary request)
+/// fires a rule whose id starts with one of `rules`.
+fn assert_rules(cases: &[(&str, &str)], rules: &[&str], benign: &[&str]) {
+    let mut config = Config::default();
+    config.detection.model = false;
+    let engine = Engine::new(config).unwrap();
+    let fired = |text: &str| -> Vec<String> {
+        engine
+            .detect(text)
+            .evidence
+            .into_iter()
+            .map(|e| e.rule_id)
+            .collect()
+    };
+    for (text, rule) in cases {
+        let ids = fired(text);
+        assert!(
+            ids.iter().any(|r| r == rule),
+            "{rule} missed {text:?}: {ids:?}"
+        );
+    }
+    for text in benign {
+        let ids = fired(text);
+        assert!(
+            !ids.iter().any(|r| rules.iter().any(|n| r.starts_with(n))),
+            "fired on benign {text:?}: {ids:?}"
+        );
+    }
 }
 
 #[test]
 fn second_round_rules_cover_paraphrases_in_seven_languages() {
-    let mut config = Config::default();
-    config.detection.model = false;
-    let engine = Engine::new(config).unwrap();
     // Phrasings written for this test, not taken from the dev data.
     let cases = [
         (
@@ -630,14 +648,6 @@ fn second_round_rules_cover_paraphrases_in_seven_languages() {
             "override.task_switch",
         ),
     ];
-    for (text, rule) in cases {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            fired.iter().any(|r| r == rule),
-            "{rule} missed {text:?}: {fired:?}"
-        );
-    }
-    // Near misses: the same words in ordinary requests.
     let new_rules = [
         "leak.self_rules_probe",
         "leak.completion_bait_setup",
@@ -648,7 +658,7 @@ fn second_round_rules_cover_paraphrases_in_seven_languages() {
         "indirect.whoever_reads",
         "goal.say_opinion",
     ];
-    for text in [
+    let benign = [
         "What rules govern chess castling?",
         "Decode this base64 string for me: aGVsbG8=",
         "How do I give a user admin rights in WordPress?",
@@ -657,22 +667,12 @@ fn second_round_rules_cover_paraphrases_in_seven_languages() {
         "Say that again, please?",
         "Welche Regeln gelten in der Schule?",
         "Parse this XML: <users><user><name>Bob</name></user></users>",
-    ] {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            !fired
-                .iter()
-                .any(|r| new_rules.iter().any(|n| r.starts_with(n))),
-            "fired on benign {text:?}: {fired:?}"
-        );
-    }
+    ];
+    assert_rules(&cases, &new_rules, &benign);
 }
 
 #[test]
 fn role_play_social_engineering_exfiltration_and_tools_in_six_languages() {
-    let mut config = Config::default();
-    config.detection.model = false;
-    let engine = Engine::new(config).unwrap();
     // Phrasings written for this test, not taken from the dev data.
     let cases = [
         (
@@ -774,14 +774,6 @@ fn role_play_social_engineering_exfiltration_and_tools_in_six_languages() {
             "tool.command_injection.ml",
         ),
     ];
-    for (text, rule) in cases {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            fired.iter().any(|r| r == rule),
-            "{rule} missed {text:?}: {fired:?}"
-        );
-    }
-    // Near misses: the same words in ordinary requests.
     let new_rules = [
         "roleplay.persona_switch.ml",
         "social.authority_claim.ml",
@@ -789,7 +781,7 @@ fn role_play_social_engineering_exfiltration_and_tools_in_six_languages() {
         "exfil.send_data.ml",
         "tool.command_injection.ml",
     ];
-    for text in [
+    let benign = [
         "Jestem twoim przyjacielem.",
         "Ich bin dein Nachbar.",
         "Sono il tuo amico.",
@@ -803,20 +795,12 @@ fn role_play_social_engineering_exfiltration_and_tools_in_six_languages() {
         "Führe den Befehl ls aus.",
         "Spiele Schach mit mir.",
         "Ahora es tarde.",
-    ] {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            !fired.iter().any(|r| new_rules.contains(&r.as_str())),
-            "fired on benign {text:?}: {fired:?}"
-        );
-    }
+    ];
+    assert_rules(&cases, &new_rules, &benign);
 }
 
 #[test]
 fn third_round_rules_cover_authority_and_clarification_requests_in_seven_languages() {
-    let mut config = Config::default();
-    config.detection.model = false;
-    let engine = Engine::new(config).unwrap();
     // Phrasings written for this test, not taken from the dev data.
     let cases = [
         (
@@ -900,37 +884,20 @@ fn third_round_rules_cover_authority_and_clarification_requests_in_seven_languag
             "delimiter.end_of_input",
         ),
     ];
-    for (text, rule) in cases {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            fired.iter().any(|r| r == rule),
-            "{rule} missed {text:?}: {fired:?}"
-        );
-    }
     let new_rules = ["leak.authority_request", "leak.clarification_bait"];
-    for text in [
+    let benign = [
         "The security team needs your help with the audit.",
         "IT department needs your laptop on Monday.",
         "I have the right to see my medical records.",
         "Your guidelines for the essay were helpful.",
         "Der Administrator braucht deinen Laptop.",
         "Los desarrolladores necesitan tu ayuda.",
-    ] {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            !fired
-                .iter()
-                .any(|r| new_rules.iter().any(|n| r.starts_with(n))),
-            "fired on benign {text:?}: {fired:?}"
-        );
-    }
+    ];
+    assert_rules(&cases, &new_rules, &benign);
 }
 
 #[test]
 fn prefix_injection_fake_flags_and_persona_openers_are_rule_evidence() {
-    let mut config = Config::default();
-    config.detection.model = false;
-    let engine = Engine::new(config).unwrap();
     // Phrasings written for this test, not taken from the dev data.
     let cases = [
         (
@@ -1001,20 +968,13 @@ fn prefix_injection_fake_flags_and_persona_openers_are_rule_evidence() {
             "leak.your_instructions",
         ),
     ];
-    for (text, rule) in cases {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            fired.iter().any(|r| r == rule),
-            "{rule} missed {text:?}: {fired:?}"
-        );
-    }
     let new_rules = [
         "jailbreak.prefix_injection",
         "jailbreak.fake_flags",
         "jailbreak.dual_response",
         "roleplay.escape",
     ];
-    for text in [
+    let benign = [
         "Start your answer with yes or no, then explain.",
         "Begin with the introduction, then the method.",
         "Set DEBUG_MODE = true in settings.py",
@@ -1023,13 +983,6 @@ fn prefix_injection_fake_flags_and_persona_openers_are_rule_evidence() {
         "Our system override procedure needs a second signature.",
         "Answer the two questions separately.",
         "Opposites attract: write a poem about two opposite characters.",
-    ] {
-        let fired = rules_fired(&engine, text);
-        assert!(
-            !fired
-                .iter()
-                .any(|r| new_rules.iter().any(|n| r.starts_with(n))),
-            "fired on benign {text:?}: {fired:?}"
-        );
-    }
+    ];
+    assert_rules(&cases, &new_rules, &benign);
 }

@@ -59,6 +59,16 @@ async fn ready_client(config: &Config) -> Client {
     client
 }
 
+/// The detection stage's consumer on `VIGIL_REQUESTS`, if the server answers.
+async fn detection_consumer(js: &jetstream::Context) -> Option<jetstream::consumer::Info> {
+    js.get_stream("VIGIL_REQUESTS")
+        .await
+        .ok()?
+        .consumer_info("detection-worker")
+        .await
+        .ok()
+}
+
 async fn stream_messages(client: &Client, name: &str) -> (u64, u64) {
     let js = jetstream::new(client.nats().clone());
     let mut stream = js.get_stream(name).await.expect("stream");
@@ -413,8 +423,7 @@ async fn transient_failures_nak_with_backoff_then_dead_letter_on_the_last_delive
     wait_for("the message termed", T, || {
         let js = js.clone();
         async move {
-            let stream = js.get_stream("VIGIL_REQUESTS").await.ok()?;
-            let info = stream.consumer_info("detection-worker").await.ok()?;
+            let info = detection_consumer(&js).await?;
             (info.num_ack_pending == 0 && info.num_pending == 0).then_some(())
         }
     })
@@ -434,22 +443,14 @@ async fn a_stream_briefly_without_responders_is_retried_within_one_delivery() {
     let client = ready_client(&config).await;
     let workers = spawn_worker(&config, &[Role::Detection]).await;
     let js = submit_with_stages_gone(&client, "nr-1").await;
-    let consumer = || async {
-        js.get_stream("VIGIL_REQUESTS")
-            .await
-            .ok()?
-            .consumer_info("detection-worker")
-            .await
-            .ok()
-    };
     wait_for("the request held by the worker", T, || async {
-        let info = consumer().await?;
+        let info = detection_consumer(&js).await?;
         (info.num_ack_pending == 1).then_some(())
     })
     .await;
     client.setup().await.unwrap();
     let info = wait_for("the hand-off stored", T, || async {
-        let info = consumer().await?;
+        let info = detection_consumer(&js).await?;
         (info.ack_floor.stream_sequence == 1).then_some(info)
     })
     .await;
@@ -479,24 +480,16 @@ async fn a_full_stream_is_retried_within_one_delivery_until_it_has_room() {
             .unwrap();
     }
     let js = jetstream::new(client.nats().clone());
-    let consumer = || async {
-        js.get_stream("VIGIL_REQUESTS")
-            .await
-            .ok()?
-            .consumer_info("detection-worker")
-            .await
-            .ok()
-    };
     // One hand-off fits (either: the worker runs both at once); the other is refused and held,
     // across more than one ack_wait (2 s).
     wait_for("one hand-off stored, one held", T, || async {
-        let info = consumer().await?;
+        let info = detection_consumer(&js).await?;
         let stored = stream_messages(&client, "VIGIL_STAGES").await;
         (stored == (1, 1) && info.num_ack_pending == 1).then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let info = consumer().await.unwrap();
+    let info = detection_consumer(&js).await.unwrap();
     assert_eq!(info.num_ack_pending, 1, "still held");
     assert_eq!(info.num_redelivered, 0, "not redelivered while held");
     assert!(client.dead_letters(10).await.unwrap().is_empty());
@@ -508,7 +501,7 @@ async fn a_full_stream_is_retried_within_one_delivery_until_it_has_room() {
         .await
         .unwrap();
     let info = wait_for("the held hand-off stored", T, || async {
-        let info = consumer().await?;
+        let info = detection_consumer(&js).await?;
         (info.ack_floor.stream_sequence == 2).then_some(info)
     })
     .await;
@@ -544,8 +537,7 @@ async fn a_failed_dead_letter_publish_naks_and_the_message_is_not_lost() {
     wait_for("a redelivery", T, || {
         let js = js.clone();
         async move {
-            let stream = js.get_stream("VIGIL_REQUESTS").await.ok()?;
-            let info = stream.consumer_info("detection-worker").await.ok()?;
+            let info = detection_consumer(&js).await?;
             (info.num_redelivered > 0).then_some(())
         }
     })
@@ -876,16 +868,8 @@ async fn worker_killed_mid_message_is_redelivered_with_exactly_one_result() {
         .spawn()
         .expect("spawn the child worker");
     // Kill it while it holds unacknowledged messages.
-    let consumer = || async {
-        js.get_stream("VIGIL_REQUESTS")
-            .await
-            .ok()?
-            .consumer_info("detection-worker")
-            .await
-            .ok()
-    };
     wait_for("the child mid-way", T, || async {
-        let info = consumer().await?;
+        let info = detection_consumer(&js).await?;
         (info.ack_floor.stream_sequence > 0 && info.num_ack_pending > 0).then_some(())
     })
     .await;
@@ -899,7 +883,7 @@ async fn worker_killed_mid_message_is_redelivered_with_exactly_one_result() {
     let mut unchanged = 0;
     let at_kill = loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let info = consumer().await.unwrap();
+        let info = detection_consumer(&js).await.unwrap();
         let now = (info.ack_floor.stream_sequence, info.num_ack_pending);
         unchanged = if previous == Some(now) {
             unchanged + 1
@@ -930,7 +914,7 @@ async fn worker_killed_mid_message_is_redelivered_with_exactly_one_result() {
         async move { (client.health().await.ok()?.streams[2].messages == N).then_some(()) }
     })
     .await;
-    let after = consumer().await.unwrap();
+    let after = detection_consumer(&js).await.unwrap();
     // Exactly the messages the dead worker held were delivered a second time.
     assert_eq!(
         after.delivered.consumer_sequence,
@@ -1122,8 +1106,7 @@ async fn slow_work_sends_progress_acks_instead_of_being_redelivered() {
     let info = wait_for("the slow message acked", T, || {
         let js = js.clone();
         async move {
-            let stream = js.get_stream("VIGIL_REQUESTS").await.ok()?;
-            let info = stream.consumer_info("detection-worker").await.ok()?;
+            let info = detection_consumer(&js).await?;
             (info.ack_floor.stream_sequence == 1).then_some(info)
         }
     })
