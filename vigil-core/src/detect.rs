@@ -148,7 +148,9 @@ impl Detector {
         let views = self.normalizer.views(text);
         let mut best: BTreeMap<usize, RuleHit> = BTreeMap::new();
         let mut record = |rule: usize, view: ViewKind, original: (usize, usize)| {
-            let plain = view == ViewKind::Normalized;
+            // A word split by spaces is read, not decoded: finding it is no sign of a hidden
+            // payload by itself ("pass word" is an ordinary typo).
+            let plain = matches!(view, ViewKind::Normalized | ViewKind::Joined);
             let entry = best.entry(rule).or_insert(RuleHit {
                 rule,
                 view,
@@ -274,6 +276,7 @@ impl Detector {
                 "mixedScriptTokens": signals.mixed_script_tokens,
                 "leetWords": signals.leet_words,
                 "spacedWords": signals.spaced_words,
+                "splitWords": signals.split_words,
                 "decodedLayers": signals.decoded_layers,
             }),
         );
