@@ -690,6 +690,7 @@ pub(crate) struct Vocabulary {
 const JOIN_MIN: usize = 5;
 /// ... and of at most this many.
 const JOIN_MAX: usize = 32;
+/// Size of the Bloom filter, in bits (16 KB).
 const JOIN_BITS: usize = 1 << 17;
 
 /// The filter's two bit positions for a word's first two letters, last two letters and length.
@@ -726,8 +727,9 @@ impl Vocabulary {
         }
     }
 
-    /// The Bloom filter's answer for pieces from `first` to `last` with `len` letters in all:
-    /// false means no rule word is spelled (nearly every pair of words in ordinary text).
+    /// The Bloom filter's answer for pieces whose first one starts with the two letters `first`
+    /// and whose last one ends with `last` (see [`Piece`]), `len` letters in all: false means
+    /// no rule word is spelled (nearly every pair of words in ordinary text).
     #[inline]
     fn may_join(&self, first: u16, last: u16, len: usize) -> bool {
         if !(JOIN_MIN..=JOIN_MAX).contains(&len) {
