@@ -449,15 +449,30 @@ async fn a_stream_briefly_without_responders_is_retried_within_one_delivery() {
     })
     .await;
     client.setup().await.unwrap();
-    let info = wait_for("the hand-off stored", T, || async {
-        let info = detection_consumer(&js).await?;
-        (info.ack_floor.stream_sequence == 1).then_some(info)
+    assert_handed_off_once(&client, &js, 1, (1, 1)).await;
+    workers.stop().await.unwrap();
+}
+
+/// Wait until the detection stage has acknowledged the first `n` requests; then each was
+/// delivered once (no nak), `VIGIL_STAGES` is at `stages` (messages, last sequence) and
+/// nothing was dead-lettered.
+async fn assert_handed_off_once(
+    client: &Client,
+    js: &jetstream::Context,
+    n: u64,
+    stages: (u64, u64),
+) {
+    let info = wait_for("the hand-offs stored", T, || async {
+        let info = detection_consumer(js).await?;
+        (info.ack_floor.stream_sequence == n).then_some(info)
     })
     .await;
-    assert_eq!(info.delivered.consumer_sequence, 1, "one delivery, no nak");
-    assert_eq!(stream_messages(&client, "VIGIL_STAGES").await, (1, 1));
+    assert_eq!(
+        info.delivered.consumer_sequence, n,
+        "one delivery each, no nak"
+    );
+    assert_eq!(stream_messages(client, "VIGIL_STAGES").await, stages);
     assert!(client.dead_letters(10).await.unwrap().is_empty());
-    workers.stop().await.unwrap();
 }
 
 /// A full stream refuses a hand-off at once ("maximum messages exceeded"). With a single
@@ -500,14 +515,7 @@ async fn a_full_stream_is_retried_within_one_delivery_until_it_has_room() {
         .purge()
         .await
         .unwrap();
-    let info = wait_for("the held hand-off stored", T, || async {
-        let info = detection_consumer(&js).await?;
-        (info.ack_floor.stream_sequence == 2).then_some(info)
-    })
-    .await;
-    assert_eq!(info.delivered.consumer_sequence, 2, "one delivery each");
-    assert_eq!(stream_messages(&client, "VIGIL_STAGES").await, (1, 2));
-    assert!(client.dead_letters(10).await.unwrap().is_empty());
+    assert_handed_off_once(&client, &js, 2, (1, 2)).await;
     workers.stop().await.unwrap();
 }
 
