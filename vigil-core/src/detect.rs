@@ -38,7 +38,7 @@ pub(crate) struct Detector {
 }
 
 /// The best hit of one rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct RuleHit {
     rule: usize,
     view: ViewKind,
@@ -147,23 +147,21 @@ impl Detector {
     fn matches(&self, text: &str) -> (Views, BTreeMap<usize, RuleHit>) {
         let views = self.normalizer.views(text);
         let mut best: BTreeMap<usize, RuleHit> = BTreeMap::new();
+        // A rule's evidence is its earliest match in plain text, else its earliest match in a
+        // decoded or de-obfuscated view: the same whichever pattern or view found it first.
         let mut record = |rule: usize, view: ViewKind, original: (usize, usize)| {
             // A word split by spaces is read, not decoded: finding it is no sign of a hidden
             // payload by itself ("pass word" is an ordinary typo).
             let plain = matches!(view, ViewKind::Normalized | ViewKind::Joined);
-            let entry = best.entry(rule).or_insert(RuleHit {
+            let hit = RuleHit {
                 rule,
                 view,
                 original,
                 plain,
-            });
-            if plain && !entry.plain {
-                *entry = RuleHit {
-                    rule,
-                    view,
-                    original,
-                    plain,
-                };
+            };
+            let entry = best.entry(rule).or_insert(hit);
+            if (!plain, original) < (!entry.plain, entry.original) {
+                *entry = hit;
             }
         };
         let mut hits = Vec::new();

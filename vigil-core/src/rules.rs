@@ -88,6 +88,9 @@ struct RegexGroup {
     trigger_patterns: Vec<Vec<usize>>,
     /// Per unit: where its matches start relative to its triggers.
     starts: Vec<Anchor>,
+    /// Per unit: its matches start at an ASCII word boundary (`\b`), so a trigger inside a
+    /// word (`de` in `code`) cannot start one and is skipped without an attempt.
+    bounded: Vec<bool>,
     /// Per unit: which part of its chain it is, if it is one (a chain's parts are
     /// consecutive units).
     part_of: Vec<Option<usize>>,
@@ -209,10 +212,11 @@ enum Anchor {
 /// The literals that gate the pattern `parsed`, or `None` when no literal set is specific enough.
 ///
 /// Candidates are the prefixes of the whole pattern (matches start there, so anchored attempts
-/// suffice), its suffixes, and the prefixes of each top-level concatenated part (every match
-/// contains one of them somewhere). Longer literals are rarer, so the candidate whose shortest
-/// literal is longest wins, prefixes on ties. Case is ignored: the trigger automaton matches
-/// ASCII case-insensitively, so `(?i)` patterns gate on the same literals.
+/// suffice), its suffixes, and the prefixes of each run of top-level concatenated parts that
+/// ends the pattern (every match contains one of them somewhere). Longer literals are rarer,
+/// so the candidate whose shortest literal is longest wins, prefixes on ties. Case is ignored: the trigger automaton matches
+/// ASCII case-insensitively, so `(?i)` patterns gate on the same literals. Classes of up to
+/// three bytes are expanded (`[:=]` gates on `:` and `=`); wider ones such as `\s` end a literal.
 ///
 /// In normalized text (`target` [`Target::Normalized`]) whitespace is always exactly one
 /// space, so `\s+` is read as ` ` and literals run across words: `ignore all` is a far rarer
@@ -222,7 +226,7 @@ fn gate(parsed: &regex_syntax::hir::Hir, target: Target) -> Option<Gate> {
         Target::Normalized => single_spaces(&case_free(parsed)),
         Target::Raw => case_free(parsed),
     };
-    gate_of(&hir, 1)
+    gate_of(&hir, 3)
 }
 
 /// How rule patterns are parsed: ASCII classes (`\w`, `\b`, `.` as any byte) keep the
@@ -239,7 +243,7 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
     use regex_syntax::hir::{Hir, HirKind, Look};
     let extract = |hir: &Hir, kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
         let is_prefix = matches!(kind, ExtractKind::Prefix);
-        // Classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
+        // Wide classes are not expanded: `the\s+` gates on `the`, not on six whitespace variants.
         let seq = Extractor::new()
             .kind(kind)
             .limit_class(class_limit)
@@ -336,8 +340,13 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
         });
     }
     if let HirKind::Concat(parts) = top.kind() {
-        for part in parts {
-            push(extract(part, ExtractKind::Prefix), false);
+        // Every match also holds a prefix of each run of parts that ends the pattern: those
+        // are longer than a single part's (`di` then ` ` then a word, not just `di`).
+        for k in 1..parts.len() {
+            push(
+                extract(&Hir::concat(parts[k..].to_vec()), ExtractKind::Prefix),
+                false,
+            );
         }
     }
     // A prefix gate wins over any other: an anchored attempt at a trigger dies within a few
@@ -563,6 +572,7 @@ fn compile_group(
         literals: Vec::new(),
         trigger_patterns: Vec::new(),
         starts: Vec::new(),
+        bounded: Vec::new(),
         part_of: Vec::new(),
         chains: Vec::new(),
         ungated: Vec::new(),
@@ -613,6 +623,7 @@ fn compile_group(
             group.forward.push(forward);
             group.rule_of.push(*rule);
             group.part_of.push(part);
+            group.bounded.push(opens_at_word_boundary(&hir));
             match gate {
                 Some(Gate { literals, start }) => {
                     group.starts.push(start);
@@ -633,6 +644,27 @@ fn compile_group(
         }
     }
     Ok(Some(group))
+}
+
+/// Whether every match of `hir` starts at an ASCII word boundary: it opens with `\b`.
+fn opens_at_word_boundary(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{HirKind, Look};
+    match hir.kind() {
+        HirKind::Look(Look::WordAscii | Look::WordStartAscii) => true,
+        HirKind::Capture(c) => opens_at_word_boundary(&c.sub),
+        HirKind::Concat(items) => items.first().is_some_and(opens_at_word_boundary),
+        HirKind::Alternation(alts) => alts.iter().all(opens_at_word_boundary),
+        _ => false,
+    }
+}
+
+/// Whether an ASCII word boundary (`\b` without Unicode) lies at `at` in `text`.
+fn word_boundary_at(text: &[u8], at: usize) -> bool {
+    let word = |i: usize| {
+        text.get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    (at > 0 && word(at - 1)) != word(at)
 }
 
 /// A parsed pattern as a meta regex, for whole-text searches.
@@ -662,40 +694,81 @@ pub(crate) fn automaton(
     if literals.is_empty() {
         return Ok(None);
     }
-    aho_corasick::dfa::Builder::new()
-        .match_kind(MatchKind::Standard)
-        .ascii_case_insensitive(ascii_case_insensitive)
-        .prefilter(false)
-        .build(literals)
-        .map(|dfa| Some(Literals { dfa }))
-        .map_err(|e| ConfigError::invalid(field, e.to_string(), allowed))
+    // A DFA takes one table lookup per byte, but its table grows with states times byte
+    // classes: for the thousands of pattern triggers it is tens of megabytes, and a walk that
+    // misses the cache on most bytes is slower than the compact NFA's few comparisons.
+    Literals::new(
+        literals,
+        ascii_case_insensitive,
+        literals.len() <= Literals::DFA_MAX,
+    )
+    .map(Some)
+    .map_err(|e| ConfigError::invalid(field, e.to_string(), allowed))
 }
 
-/// Literals found by an Aho-Corasick DFA (built once, run on every text), every occurrence
-/// reported, overlaps included.
+/// Literals found by an Aho-Corasick automaton (built once, run on every text), every
+/// occurrence reported, overlaps included.
 #[derive(Debug, Clone)]
-pub(crate) struct Literals {
-    dfa: aho_corasick::dfa::DFA,
+pub(crate) enum Literals {
+    Dfa(aho_corasick::dfa::DFA),
+    Nfa(aho_corasick::nfa::contiguous::NFA),
 }
 
 impl Literals {
-    /// Calls `found(literal, start, end)` for every occurrence in `text`, by end offset. The
-    /// loop walks the DFA directly: the crate's overlapping iterator returns to its caller and
-    /// resumes at every match and keeps its position in memory, which cost more than the
-    /// transitions themselves.
-    pub(crate) fn each_in(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
-        let dfa = &self.dfa;
-        let Ok(mut state) = dfa.start_state(AcAnchored::No) else {
-            return;
-        };
-        for (at, &byte) in text.as_bytes().iter().enumerate() {
-            state = dfa.next_state(AcAnchored::No, state, byte);
-            if dfa.is_special(state) && dfa.is_match(state) {
-                for k in 0..dfa.match_len(state) {
-                    let literal = dfa.match_pattern(state, k);
-                    let end = at + 1;
-                    found(literal.as_usize(), end - dfa.pattern_len(literal), end);
-                }
+    /// Up to this many literals are compiled to a DFA.
+    const DFA_MAX: usize = 1000;
+
+    fn new(
+        literals: &[impl AsRef<[u8]>],
+        ascii_case_insensitive: bool,
+        dfa: bool,
+    ) -> Result<Literals, aho_corasick::BuildError> {
+        Ok(if dfa {
+            Literals::Dfa(
+                aho_corasick::dfa::Builder::new()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(ascii_case_insensitive)
+                    .prefilter(false)
+                    .build(literals)?,
+            )
+        } else {
+            Literals::Nfa(
+                aho_corasick::nfa::contiguous::Builder::new()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(ascii_case_insensitive)
+                    .prefilter(false)
+                    .build(literals)?,
+            )
+        })
+    }
+
+    /// Calls `found(literal, start, end)` for every occurrence in `text`, by end offset.
+    pub(crate) fn each_in(&self, text: &str, found: impl FnMut(usize, usize, usize)) {
+        match self {
+            Literals::Dfa(dfa) => walk(dfa, text, found),
+            Literals::Nfa(nfa) => walk(nfa, text, found),
+        }
+    }
+}
+
+/// The loop of [`Literals::each_in`], walking the automaton directly: the crate's overlapping
+/// iterator returns to its caller and resumes at every match and keeps its position in memory,
+/// which cost more than the transitions themselves.
+fn walk(automaton: &impl Automaton, text: &str, mut found: impl FnMut(usize, usize, usize)) {
+    let Ok(mut state) = automaton.start_state(AcAnchored::No) else {
+        return;
+    };
+    for (at, &byte) in text.as_bytes().iter().enumerate() {
+        state = automaton.next_state(AcAnchored::No, state, byte);
+        if automaton.is_special(state) && automaton.is_match(state) {
+            for k in 0..automaton.match_len(state) {
+                let literal = automaton.match_pattern(state, k);
+                let end = at + 1;
+                found(
+                    literal.as_usize(),
+                    end - automaton.pattern_len(literal),
+                    end,
+                );
             }
         }
     }
@@ -984,8 +1057,16 @@ impl<'g> Gating<'g> {
 
     /// Trigger literal `literal` occurs at `at`.
     fn trigger(&mut self, text: &str, literal: usize, at: usize, out: &mut Vec<Hit>) {
+        let mut boundary = None;
         for &i in &self.group.trigger_patterns[literal] {
-            match self.group.starts[i] {
+            let starts = self.group.starts[i];
+            if starts == Anchor::AtTrigger
+                && self.group.bounded[i]
+                && !*boundary.get_or_insert_with(|| word_boundary_at(text.as_bytes(), at))
+            {
+                continue;
+            }
+            match starts {
                 // Each part's triggers come after the previous part's (the automaton reports
                 // by end offset), so one with no predecessor yet can be dropped.
                 _ if let Some(k) = self.group.part_of[i] => {
@@ -1248,10 +1329,20 @@ mod tests {
         // With no specific literal, punctuation every match needs still gates.
         let g = gate_of_pattern(r"(?i)\b(or|and)\s+1\s*=\s*1\s*(--|#|/\*)", Target::Raw).unwrap();
         assert_eq!((g.start, g.literals), (Anchor::Before, vec![b"=".to_vec()]));
-        assert!(gate_of_pattern(r"(?i)l\s*[/.]\s*o\s*[/.]\s*v", Target::Raw).is_none());
+        // A class of up to three bytes is expanded, so `[/.]` is such punctuation.
+        let g = gate_of_pattern(r"(?i)l\s*[/.]\s*o\s*[/.]\s*v", Target::Raw).unwrap();
+        assert_eq!(
+            (g.start, g.literals),
+            (Anchor::Before, vec![b".".to_vec(), b"/".to_vec()])
+        );
+        assert!(gate_of_pattern(r"(?i)l\s*[\w]\s*o\s*[\w]\s*v", Target::Raw).is_none());
+        // A later run of parts is longer than any one part: `di` alone is too short.
+        let g = gate_of_pattern(r"(^|\W)(say|di)\s+(yes|no)$", Target::Normalized).unwrap();
+        assert_eq!(g.start, Anchor::Before);
+        assert!(g.literals.contains(&b"di yes".to_vec()), "{:?}", g.literals);
         // Case-insensitive groups anywhere gate on their lower case.
         let g = gate_of_pattern(r"\d+ (?i:PaSs|WORD)[a-z]{2}", Target::Raw).unwrap();
-        assert_eq!(g.literals, vec![b"pass".to_vec(), b"word".to_vec()]);
+        assert_eq!(g.literals, vec![b" pass".to_vec(), b" word".to_vec()]);
     }
 
     #[test]
@@ -1416,9 +1507,6 @@ mod tests {
         ) {
             let text = parts.concat();
             let literals = ["ab", "b", "abc", "bc", "c a", "é"];
-            let walk = automaton(&literals, true, "t", "literals").unwrap().unwrap();
-            let mut got = Vec::new();
-            walk.each_in(&text, |k, start, end| got.push((k, start, end)));
             let iterator = aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .build(literals)
@@ -1427,7 +1515,35 @@ mod tests {
                 .find_overlapping_iter(&text)
                 .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                 .collect();
-            proptest::prop_assert_eq!(got, want);
+            for dfa in [true, false] {
+                let walk = Literals::new(&literals, true, dfa).unwrap();
+                let mut got = Vec::new();
+                walk.each_in(&text, |k, start, end| got.push((k, start, end)));
+                proptest::prop_assert_eq!(&got, &want, "dfa: {}", dfa);
+            }
+        }
+
+        /// Skipping triggers inside words loses no match of a pattern that opens with `\b`.
+        #[test]
+        fn word_start_gate_finds_the_leftmost_match(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["dex", "codex", "la", "xyz", "_", " ", "\n", "é", "-"]),
+                0..24,
+            )
+        ) {
+            let text = parts.concat();
+            let pattern = r"\b(dex|xyz)\s+(la|xyz)\b";
+            let group = compile_group(&[(0, pattern.to_string())], Target::Raw, "t")
+                .unwrap()
+                .unwrap();
+            proptest::prop_assert!(group.bounded[0] && group.starts[0] == Anchor::AtTrigger);
+            let end = |e: usize| (e..=text.len()).find(|&k| text.is_char_boundary(k));
+            let whole: Vec<(usize, usize)> = whole_regex(pattern)
+                .find(text.as_bytes())
+                .and_then(|m| Some((m.start(), end(m.end())?)))
+                .into_iter()
+                .collect();
+            proptest::prop_assert_eq!(gated_spans(pattern, &text), whole);
         }
 
         /// Gating on the line's first literal finds what a search of the whole text finds.

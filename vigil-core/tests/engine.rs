@@ -322,6 +322,36 @@ fn host_rules_disabling_allowlist_and_category_floors_take_effect() {
     assert_blocked(&Engine::new(floors).unwrap(), weak);
 }
 
+/// A rule's evidence is its earliest match, whichever of its phrases or patterns the engine
+/// happens to find first (a phrase is found while the text is read, a pattern gated on an
+/// inner literal only once it has been read).
+#[test]
+fn evidence_is_the_earliest_match_of_a_rule() {
+    let mut config = Config::default();
+    config.detection.rules.push(RuleSpec {
+        id: "host.zork".into(),
+        category: "HOST_POLICY".into(),
+        weight: 6.0,
+        phrases: vec!["zork quux".into()],
+        patterns: vec![r"(^|\W)(xy|yz)\s+frobozz".into()],
+    });
+    let engine = Engine::new(config).unwrap();
+    for (text, start) in [
+        ("xy frobozz, then zork quux", 0),
+        ("zork quux, then xy frobozz", 0),
+        ("we said: xy frobozz, then zork quux", 8),
+    ] {
+        let v = analyze(&engine, text);
+        let e = v.evidence.iter().find(|e| e.rule_id == "host.zork");
+        assert_eq!(
+            e.map(|e| e.span.start),
+            Some(start),
+            "{text:?}: {:?}",
+            v.evidence
+        );
+    }
+}
+
 #[test]
 fn invalid_input_is_blocked_without_echo() {
     let mut config = Config::default();
