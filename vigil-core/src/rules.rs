@@ -1440,6 +1440,17 @@ mod tests {
         )
     }
 
+    /// The leftmost match of `pattern` in `text` by a search of the whole text, widened to whole
+    /// characters as gated hits are.
+    fn leftmost_span(pattern: &str, text: &str) -> Vec<(usize, usize)> {
+        let end = |e: usize| (e..=text.len()).find(|&k| text.is_char_boundary(k));
+        whole_regex(pattern)
+            .find(text.as_bytes())
+            .and_then(|m| Some((m.start(), end(m.end())?)))
+            .into_iter()
+            .collect()
+    }
+
     /// `pattern` as one regex over the whole text, to check the gated matching against.
     fn whole_regex(pattern: &str) -> Regex {
         Regex::builder()
@@ -1497,7 +1508,8 @@ mod tests {
             proptest::prop_assert_eq!(found.len(), usize::from(whole));
         }
 
-        /// The direct DFA walk reports what the crate's overlapping iterator reports, in order.
+        /// The direct walk, of a DFA or an NFA, reports what the crate's overlapping iterator
+        /// reports, in order.
         #[test]
         fn literal_walk_matches_the_overlapping_iterator(
             parts in proptest::collection::vec(
@@ -1537,13 +1549,7 @@ mod tests {
                 .unwrap()
                 .unwrap();
             proptest::prop_assert!(group.bounded[0] && group.starts[0] == Anchor::AtTrigger);
-            let end = |e: usize| (e..=text.len()).find(|&k| text.is_char_boundary(k));
-            let whole: Vec<(usize, usize)> = whole_regex(pattern)
-                .find(text.as_bytes())
-                .and_then(|m| Some((m.start(), end(m.end())?)))
-                .into_iter()
-                .collect();
-            proptest::prop_assert_eq!(gated_spans(pattern, &text), whole);
+            proptest::prop_assert_eq!(gated_spans(pattern, &text), leftmost_span(pattern, &text));
         }
 
         /// Gating on the line's first literal finds what a search of the whole text finds.
@@ -1555,15 +1561,10 @@ mod tests {
             )
         ) {
             let text = parts.concat();
-            let regex = whole_regex(LEAD_PATTERN);
-            // Hits are widened to whole characters.
-            let end = |e: usize| (e..=text.len()).find(|&k| text.is_char_boundary(k));
-            let whole: Vec<(usize, usize)> = regex
-                .find(text.as_bytes())
-                .and_then(|m| Some((m.start(), end(m.end())?)))
-                .into_iter()
-                .collect();
-            proptest::prop_assert_eq!(gated_spans(LEAD_PATTERN, &text), whole);
+            proptest::prop_assert_eq!(
+                gated_spans(LEAD_PATTERN, &text),
+                leftmost_span(LEAD_PATTERN, &text)
+            );
         }
     }
 }
