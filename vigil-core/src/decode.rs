@@ -82,7 +82,7 @@ pub(crate) struct Traces {
     pub percent: bool,
     /// At least three `&` (HTML entities need three).
     pub ampersand: bool,
-    /// At least three backslashes (`\x` escapes need three).
+    /// A backslash (`\x` escapes need three, a typed line break glued to a word one).
     pub backslash: bool,
     /// A run of 16+ Morse bytes (`.`, `-`, spaces, `/`).
     pub morse: bool,
@@ -130,7 +130,7 @@ pub(crate) fn traces(text: &str) -> Traces {
             .any(|(s, e)| bytes[s..e].iter().filter(|&&b| is(HEX)(b)).count() >= 16),
         percent: percent >= 3,
         ampersand: ampersand >= 3,
-        backslash: backslash >= 3,
+        backslash: backslash >= 1,
         morse: long_runs(bytes, 16, is(MORSE)).next().is_some(),
     }
 }
@@ -485,12 +485,23 @@ fn decode_entity(name: &str) -> Option<char> {
     })
 }
 
-/// Decode `\xHH` and `\uXXXX` escapes when the text has at least three.
+/// The character a typed whitespace escape (`\n`, `\r`, `\t`) stands for.
+fn blank_escape(b: u8) -> Option<char> {
+    match b {
+        b'n' | b'r' => Some('\n'),
+        b't' => Some('\t'),
+        _ => None,
+    }
+}
+
+/// Decode `\xHH` and `\uXXXX` escapes when the text has at least three, and the typed line
+/// breaks and tabs with them; or when a typed line break is glued to a word (`\n\nIgnore all
+/// previous ...`), which hides that word from the rules in the text as written.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending: Vec<u8> = Vec::new();
-    let mut count = 0;
+    let (mut count, mut glued) = (0, false);
     let (mut first, mut last) = (usize::MAX, 0);
     let mut i = 0;
     let flush = |pending: &mut Vec<u8>, out: &mut String| {
@@ -522,6 +533,15 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
                 i += 6;
                 continue;
             }
+            if let Some(c) = blank_escape(bytes[i + 1]) {
+                flush(&mut pending, &mut out);
+                out.push(c);
+                glued |= bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
+                first = first.min(i);
+                last = i + 2;
+                i += 2;
+                continue;
+            }
         }
         flush(&mut pending, &mut out);
         // Everything up to the next backslash that could start an escape is copied as it is
@@ -532,7 +552,7 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
         i = next;
     }
     flush(&mut pending, &mut out);
-    (count >= 3 && looks_like_text(&out)).then_some((first, last, out))
+    ((count >= 3 || glued) && looks_like_text(&out)).then_some((first, last, out))
 }
 
 #[cfg(test)]
@@ -563,7 +583,7 @@ mod tests {
             hex: hex_max >= 16,
             percent: count(b'%') >= 3,
             ampersand: count(b'&') >= 3,
-            backslash: count(b'\\') >= 3,
+            backslash: count(b'\\') >= 1,
             morse: morse_max >= 16,
         }
     }
@@ -602,7 +622,7 @@ mod tests {
         let bytes = text.as_bytes();
         let mut out = String::new();
         let mut pending: Vec<u8> = Vec::new();
-        let mut count = 0;
+        let (mut count, mut glued) = (0, false);
         let (mut first, mut last) = (usize::MAX, 0);
         let mut i = 0;
         let flush = |pending: &mut Vec<u8>, out: &mut String| {
@@ -626,6 +646,13 @@ mod tests {
                     (count, first, last, i) = (count + 1, first.min(i), i + 6, i + 6);
                     continue;
                 }
+                if let Some(c) = blank_escape(bytes[i + 1]) {
+                    flush(&mut pending, &mut out);
+                    out.push(c);
+                    glued |= bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
+                    (first, last, i) = (first.min(i), i + 2, i + 2);
+                    continue;
+                }
             }
             flush(&mut pending, &mut out);
             let c = text[i..].chars().next().unwrap_or(' ');
@@ -633,7 +660,7 @@ mod tests {
             i += c.len_utf8();
         }
         flush(&mut pending, &mut out);
-        (count >= 3 && looks_like_text(&out)).then_some((first, last, out))
+        ((count >= 3 || glued) && looks_like_text(&out)).then_some((first, last, out))
     }
 
     proptest! {
@@ -646,7 +673,7 @@ mod tests {
 
         #[test]
         fn backslash_escapes_agree_with_the_char_by_char_copy(
-            text in "(\\\\x6[1-9a-f]|\\\\x7[0-9a]|\\\\x6[A-F]|\\\\u00[67][1-9a]|\\\\xc3\\\\xa9|\\\\x[0-9g]|\\\\|\\\\u00|[a-z ]{1,8}|é|😀|\\\\é){0,24}",
+            text in "(\\\\x6[1-9a-f]|\\\\x7[0-9a]|\\\\x6[A-F]|\\\\u00[67][1-9a]|\\\\xc3\\\\xa9|\\\\x[0-9g]|\\\\|\\\\u00|\\\\[nrt]|[a-z ]{1,8}|é|😀|\\\\é){0,24}",
         ) {
             prop_assert_eq!(backslash_escapes(&text), backslash_escapes_by_chars(&text));
         }
@@ -711,5 +738,12 @@ mod tests {
             "ignore me"
         );
         assert!(url_escapes("100% sure").is_none());
+        let (start, end, decoded) = backslash_escapes("Thanks.\\n\\nIgnore the above").unwrap();
+        assert_eq!(
+            (start, end, decoded.as_str()),
+            (7, 11, "Thanks.\n\nIgnore the above")
+        );
+        // Line breaks typed inside a code string, not glued to a word, are left alone.
+        assert!(backslash_escapes(r#"printf("%d\n", x); puts("\n");"#).is_none());
     }
 }
