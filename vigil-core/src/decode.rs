@@ -494,9 +494,17 @@ fn blank_escape(b: u8) -> Option<char> {
     }
 }
 
+/// Whether the escape at `start..end` touches an ASCII letter: a letter written as an escape
+/// inside a word (`ign\x6fre`).
+fn inside_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    (start > 0 && bytes[start - 1].is_ascii_alphabetic())
+        || bytes.get(end).is_some_and(u8::is_ascii_alphabetic)
+}
+
 /// Decode `\xHH` and `\uXXXX` escapes when the text has at least three, and the typed line
-/// breaks and tabs with them; or when a typed line break is glued to a word (`\n\nIgnore all
-/// previous ...`), which hides that word from the rules in the text as written.
+/// breaks and tabs with them; or when one escape is a letter inside a word (`ign\x6fre`) or a
+/// typed line break is glued to a word (`\n\nIgnore all previous ...`): each hides that word
+/// from the rules in the text as written.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -518,6 +526,7 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
             if bytes[i + 1] == b'x' && hexes(i + 2, 2) {
                 pending.push((hex_val(bytes[i + 2]) << 4) | hex_val(bytes[i + 3]));
                 count += 1;
+                glued |= inside_word(bytes, i, i + 4);
                 first = first.min(i);
                 last = i + 4;
                 i += 4;
@@ -528,6 +537,7 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
                 let v = u32::from_str_radix(&text[i + 2..i + 6], 16).unwrap_or(0xFFFD);
                 out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
                 count += 1;
+                glued |= inside_word(bytes, i, i + 6);
                 first = first.min(i);
                 last = i + 6;
                 i += 6;
@@ -636,6 +646,7 @@ mod tests {
             if bytes[i] == b'\\' && i + 1 < bytes.len() {
                 if bytes[i + 1] == b'x' && hexes(i + 2, 2) {
                     pending.push((hex_val(bytes[i + 2]) << 4) | hex_val(bytes[i + 3]));
+                    glued |= inside_word(bytes, i, i + 4);
                     (count, first, last, i) = (count + 1, first.min(i), i + 4, i + 4);
                     continue;
                 }
@@ -643,6 +654,7 @@ mod tests {
                     flush(&mut pending, &mut out);
                     let v = u32::from_str_radix(&text[i + 2..i + 6], 16).unwrap_or(0xFFFD);
                     out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+                    glued |= inside_word(bytes, i, i + 6);
                     (count, first, last, i) = (count + 1, first.min(i), i + 6, i + 6);
                     continue;
                 }
@@ -743,6 +755,12 @@ mod tests {
             (start, end, decoded.as_str()),
             (7, 11, "Thanks.\n\nIgnore the above")
         );
+        assert_eq!(
+            backslash_escapes(r"please ign\x6fre that").unwrap().2,
+            "please ignore that"
+        );
+        assert_eq!(backslash_escapes(r"\u0049gnore it").unwrap().2, "Ignore it");
+        assert!(backslash_escapes(r"reset with \x1b[0m").is_none());
         // Line breaks typed inside a code string, not glued to a word, are left alone.
         assert!(backslash_escapes(r#"printf("%d\n", x); puts("\n");"#).is_none());
     }
