@@ -82,7 +82,7 @@ pub(crate) struct Traces {
     pub percent: bool,
     /// At least three `&` (HTML entities need three).
     pub ampersand: bool,
-    /// A backslash (`\x` escapes need three, a typed line break glued to a word one).
+    /// A backslash (one escape inside a word is decoded, three anywhere).
     pub backslash: bool,
     /// A run of 16+ Morse bytes (`.`, `-`, spaces, `/`).
     pub morse: bool,
