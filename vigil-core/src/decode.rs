@@ -485,7 +485,8 @@ fn decode_entity(name: &str) -> Option<char> {
     })
 }
 
-/// The character a typed whitespace escape (`\n`, `\r`, `\t`) stands for.
+/// The whitespace a typed escape (`\n`, `\r`, `\t`) stands for; a carriage return reads as
+/// a line break.
 fn blank_escape(b: u8) -> Option<char> {
     match b {
         b'n' | b'r' => Some('\n'),

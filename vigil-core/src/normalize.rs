@@ -700,6 +700,11 @@ fn join_bits(first: u16, last: u16, len: usize) -> [usize; 2] {
     [(h >> 47) as usize, (h >> 30) as usize & (JOIN_BITS - 1)]
 }
 
+/// The word of the filter that holds bit `k`, and the bit's mask in it.
+fn join_word(k: usize) -> (usize, u64) {
+    (k / 64, 1 << (k % 64))
+}
+
 impl Vocabulary {
     pub(crate) fn new(words: HashSet<String>) -> Self {
         let mut segmentable: Vec<&String> = (words.iter())
@@ -716,7 +721,8 @@ impl Vocabulary {
             if (JOIN_MIN..=JOIN_MAX).contains(&w.len()) {
                 let piece = Piece::new(w, 0, w.len());
                 for k in join_bits(piece.first, piece.last, w.len()) {
-                    joinable[k / 64] |= 1 << (k % 64);
+                    let (word, mask) = join_word(k);
+                    joinable[word] |= mask;
                 }
             }
         }
@@ -735,8 +741,10 @@ impl Vocabulary {
         if !(JOIN_MIN..=JOIN_MAX).contains(&len) {
             return false;
         }
-        let [k, l] = join_bits(first, last, len);
-        self.joinable[k / 64] & (1 << (k % 64)) != 0 && self.joinable[l / 64] & (1 << (l % 64)) != 0
+        join_bits(first, last, len).into_iter().all(|k| {
+            let (word, mask) = join_word(k);
+            self.joinable[word] & mask != 0
+        })
     }
 
     /// Whether `pieces` (two or three, each of two or more ASCII letters) spell a rule word
