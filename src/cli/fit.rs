@@ -39,7 +39,8 @@ pub struct Args {
     /// AdaGrad learning rate.
     #[arg(long, default_value_t = FitConfig::default().learning_rate)]
     pub learning_rate: f32,
-    /// L2 strength on rule-category weights (towards their prior of 1.0).
+    /// L2 strength on rule-category weights (towards their prior of 1.0) and on each rule's own
+    /// weight (towards 0).
     #[arg(long, default_value_t = FitConfig::default().l2_categories)]
     pub l2_categories: f32,
     /// With `--cv`: list the 5-fold misses and false positives (set, label, logit, text).

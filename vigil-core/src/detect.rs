@@ -139,6 +139,10 @@ impl Detector {
         };
         Features {
             categories,
+            rules: best
+                .values()
+                .map(|h| self.rules.rules[h.rule].id.clone())
+                .collect(),
             hidden,
             buckets,
         }

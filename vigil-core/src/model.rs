@@ -2,21 +2,26 @@
 //! n-grams, fitted offline (`vigil fit`) and shipped as data (`model/model.bin`).
 //!
 //! Rule categories are dense features whose weights are pulled towards 1.0, the hand-set prior
-//! (a category's contribution is already in log-odds units); the n-gram weights are pulled
-//! towards 0. So the rules carry what generalizes and the n-grams learn the phrasing that rules
-//! do not name. Inference is a handful of hash lookups per word.
+//! (a category's contribution is already in log-odds units). Each rule that fired also adds a
+//! weight of its own, pulled towards 0: where the data shows one rule to be stronger or weaker
+//! than the rest of its category ("pretend you can access the internet" against "you are Jon
+//! Snow", both role-play), that rule moves alone. The n-gram weights are pulled towards 0 too.
+//! So the rules carry what generalizes and the n-grams learn the phrasing that rules do not
+//! name. Inference is a handful of hash lookups per word.
 
 use std::collections::BTreeMap;
 
 /// Number of hashed n-gram buckets (2^18).
 pub const BUCKETS: usize = 1 << 18;
-const MAGIC: &[u8; 6] = b"VGLM01";
+const MAGIC: &[u8; 6] = b"VGLM02";
 
 /// What the model sees of one text.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Features {
     /// Summed rule weight per category (log-odds units, see the rule files).
     pub categories: BTreeMap<String, f32>,
+    /// Ids of the rules that fired.
+    pub rules: Vec<String>,
     /// True when attack rules fired only in decoded or de-obfuscated views.
     pub hidden: bool,
     /// Distinct hashed word uni- and bigram buckets of the normalized text.
@@ -32,6 +37,8 @@ pub struct Model {
     pub hidden: f32,
     /// Weight per rule category; categories not listed weigh 1.0 (their prior).
     pub categories: BTreeMap<String, f32>,
+    /// Weight of a rule on top of its category's; rules not listed (a host's own) add 0.
+    pub rules: BTreeMap<String, f32>,
     /// One weight per n-gram bucket.
     pub ngrams: Vec<f32>,
 }
@@ -141,6 +148,11 @@ impl Model {
         for (cat, value) in &f.categories {
             z += value * self.categories.get(cat).copied().unwrap_or(1.0);
         }
+        z += f
+            .rules
+            .iter()
+            .filter_map(|r| self.rules.get(r))
+            .sum::<f32>();
         if f.hidden {
             z += self.hidden;
         }
@@ -152,18 +164,20 @@ impl Model {
         z
     }
 
-    /// Serialize: magic, bias, hidden, categories (name, weight), then the n-gram weights
-    /// quantized to i8 with one scale.
+    /// Serialize: magic, bias, hidden, categories and rules (each a count, then name and
+    /// weight), then the n-gram weights quantized to i8 with one scale.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(BUCKETS + 256);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.bias.to_le_bytes());
         out.extend_from_slice(&self.hidden.to_le_bytes());
-        out.extend_from_slice(&(self.categories.len() as u32).to_le_bytes());
-        for (name, w) in &self.categories {
-            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(&w.to_le_bytes());
+        for weights in [&self.categories, &self.rules] {
+            out.extend_from_slice(&(weights.len() as u32).to_le_bytes());
+            for (name, w) in weights {
+                out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(&w.to_le_bytes());
+            }
         }
         let max = self.ngrams.iter().fold(0f32, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
@@ -184,15 +198,8 @@ impl Model {
         }
         let bias = r.f32()?;
         let hidden = r.f32()?;
-        let n = r.u32()? as usize;
-        let mut categories = BTreeMap::new();
-        for _ in 0..n {
-            let len =
-                u16::from_le_bytes(r.take(2)?.try_into().map_err(|_| ModelError("len"))?) as usize;
-            let name =
-                std::str::from_utf8(r.take(len)?).map_err(|_| ModelError("category name"))?;
-            categories.insert(name.to_string(), r.f32()?);
-        }
+        let categories = r.weights()?;
+        let rules = r.weights()?;
         let scale = r.f32()?;
         let raw = r.take(BUCKETS)?;
         if r.at != bytes.len() {
@@ -203,6 +210,7 @@ impl Model {
             bias,
             hidden,
             categories,
+            rules,
             ngrams,
         })
     }
@@ -233,6 +241,18 @@ impl<'a> Reader<'a> {
             self.take(4)?.try_into().map_err(|_| ModelError("u32"))?,
         ))
     }
+    /// A count, then that many (name, weight) pairs.
+    fn weights(&mut self) -> Result<BTreeMap<String, f32>, ModelError> {
+        let n = self.u32()? as usize;
+        let mut weights = BTreeMap::new();
+        for _ in 0..n {
+            let len = u16::from_le_bytes(self.take(2)?.try_into().map_err(|_| ModelError("len"))?)
+                as usize;
+            let name = std::str::from_utf8(self.take(len)?).map_err(|_| ModelError("name"))?;
+            weights.insert(name.to_string(), self.f32()?);
+        }
+        Ok(weights)
+    }
 }
 
 /// Settings for [`fit`].
@@ -244,7 +264,8 @@ pub struct FitConfig {
     pub learning_rate: f32,
     /// L2 strength on n-gram weights (towards 0).
     pub l2_ngrams: f32,
-    /// L2 strength on category weights (towards their prior of 1.0).
+    /// L2 strength on category weights (towards their prior of 1.0) and on rule weights
+    /// (towards 0).
     pub l2_categories: f32,
     /// Loss weight of a benign example relative to an attack (false positives cost more).
     pub benign_weight: f32,
@@ -261,7 +282,9 @@ impl Default for FitConfig {
             // pull and equal class weights detected more on every set while pooled false
             // positives stayed near 1%.
             l2_ngrams: 3e-5,
-            l2_categories: 1e-3,
+            // With a weight per rule as well, a stronger pull than 1e-3 detected more on
+            // deepset, jackhhao and pyrit and blocked fewer hard negatives.
+            l2_categories: 3e-3,
             benign_weight: 1.0,
             seed: 7,
         }
@@ -274,13 +297,19 @@ pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
         bias: -3.0,
         hidden: 1.5,
         categories: BTreeMap::new(),
+        rules: BTreeMap::new(),
         ngrams: vec![0.0; BUCKETS],
     };
     for (f, _) in examples {
         for cat in f.categories.keys() {
             model.categories.entry(cat.clone()).or_insert(1.0);
         }
+        for rule in &f.rules {
+            model.rules.entry(rule.clone()).or_insert(0.0);
+        }
     }
+    let mut g_rules: BTreeMap<String, f32> =
+        model.rules.keys().map(|k| (k.clone(), 1e-6)).collect();
     let mut g_ngrams = vec![1e-6f32; BUCKETS];
     let mut g_cats: BTreeMap<String, f32> =
         model.categories.keys().map(|k| (k.clone(), 1e-6)).collect();
@@ -318,6 +347,15 @@ pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
                 *gc += grad * grad;
                 *wc -= lr * grad / gc.sqrt();
             }
+            for rule in &f.rules {
+                let (Some(wr), Some(gr)) = (model.rules.get_mut(rule), g_rules.get_mut(rule))
+                else {
+                    continue;
+                };
+                let grad = g + config.l2_categories * *wr;
+                *gr += grad * grad;
+                *wr -= lr * grad / gr.sqrt();
+            }
             if !f.buckets.is_empty() {
                 let scale = 1.0 / (f.buckets.len() as f32).sqrt();
                 for &b in &f.buckets {
@@ -341,17 +379,17 @@ mod tests {
         let mut ngrams = vec![0.0; BUCKETS];
         ngrams[5] = 1.27;
         ngrams[9] = -0.5;
-        let mut categories = BTreeMap::new();
-        categories.insert("JAILBREAK".to_string(), 1.3);
         let m = Model {
             bias: -2.5,
             hidden: 1.0,
-            categories,
+            categories: BTreeMap::from([("JAILBREAK".to_string(), 1.3)]),
+            rules: BTreeMap::from([("jailbreak.dan".to_string(), -0.4)]),
             ngrams,
         };
         let back = Model::from_bytes(&m.to_bytes()).unwrap();
         assert_eq!(back.bias, -2.5);
         assert_eq!(back.categories["JAILBREAK"], 1.3);
+        assert_eq!(back.rules["jailbreak.dan"], -0.4);
         assert!((back.ngrams[5] - 1.27).abs() < 0.01);
         assert!((back.ngrams[9] + 0.5).abs() < 0.01);
         assert!(Model::from_bytes(&m.to_bytes()[..100]).is_err());
@@ -391,5 +429,35 @@ mod tests {
             })
         };
         assert!(z("zorblax it") > z("summarize the weather"));
+    }
+
+    #[test]
+    fn rules_of_one_category_get_weights_of_their_own() {
+        // Both rules are role-play; only "act" comes with attacks, "persona" with both.
+        let ex = |rules: &[&str], attack| {
+            let f = Features {
+                categories: BTreeMap::from([("ROLEPLAY".to_string(), 1.0)]),
+                rules: rules.iter().map(|r| r.to_string()).collect(),
+                ..Features::default()
+            };
+            (f, attack)
+        };
+        let mut data = Vec::new();
+        for _ in 0..20 {
+            data.push(ex(&["act"], true));
+            data.push(ex(&["persona"], true));
+            data.push(ex(&["persona"], false));
+            data.push(ex(&["persona"], false));
+        }
+        let m = fit(&data, &FitConfig::default());
+        assert!(
+            m.rules["act"] > 0.5 && m.rules["persona"] < -0.2,
+            "{:?}",
+            m.rules
+        );
+        let z = |rule: &str| m.logit(&ex(&[rule], false).0);
+        assert!(z("act") > 0.0 && z("persona") < 0.0);
+        // A rule the model never saw (a host's own) counts by its category alone.
+        assert_eq!(z("host.rule"), m.logit(&ex(&[], false).0));
     }
 }
