@@ -291,6 +291,13 @@ impl Default for FitConfig {
     }
 }
 
+/// One AdaGrad step of `weight` along `grad`, with `squares` its running sum of squared
+/// gradients.
+fn adagrad(weight: &mut f32, squares: &mut f32, grad: f32, lr: f32) {
+    *squares += grad * grad;
+    *weight -= lr * grad / squares.sqrt();
+}
+
 /// Fit a model by AdaGrad on logistic loss. `examples` pairs features with `true` for attack.
 pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
     let mut model = Model {
@@ -332,37 +339,30 @@ pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
             let y = if *attack { 1.0 } else { 0.0 };
             let w = if *attack { 1.0 } else { config.benign_weight };
             let g = (p - y) * w;
-            g_bias += g * g;
-            model.bias -= lr * g / g_bias.sqrt();
+            adagrad(&mut model.bias, &mut g_bias, g, lr);
             if f.hidden {
-                g_hidden += g * g;
-                model.hidden -= lr * g / g_hidden.sqrt();
+                adagrad(&mut model.hidden, &mut g_hidden, g, lr);
             }
             for (cat, value) in &f.categories {
                 let (Some(wc), Some(gc)) = (model.categories.get_mut(cat), g_cats.get_mut(cat))
                 else {
                     continue;
                 };
-                let grad = g * value + config.l2_categories * (*wc - 1.0);
-                *gc += grad * grad;
-                *wc -= lr * grad / gc.sqrt();
+                adagrad(wc, gc, g * value + config.l2_categories * (*wc - 1.0), lr);
             }
             for rule in &f.rules {
                 let (Some(wr), Some(gr)) = (model.rules.get_mut(rule), g_rules.get_mut(rule))
                 else {
                     continue;
                 };
-                let grad = g + config.l2_categories * *wr;
-                *gr += grad * grad;
-                *wr -= lr * grad / gr.sqrt();
+                adagrad(wr, gr, g + config.l2_categories * *wr, lr);
             }
             if !f.buckets.is_empty() {
                 let scale = 1.0 / (f.buckets.len() as f32).sqrt();
                 for &b in &f.buckets {
                     let b = b as usize;
                     let grad = g * scale + config.l2_ngrams * model.ngrams[b];
-                    g_ngrams[b] += grad * grad;
-                    model.ngrams[b] -= lr * grad / g_ngrams[b].sqrt();
+                    adagrad(&mut model.ngrams[b], &mut g_ngrams[b], grad, lr);
                 }
             }
         }
