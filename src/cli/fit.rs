@@ -43,7 +43,8 @@ pub struct Args {
     /// weight (towards 0).
     #[arg(long, default_value_t = FitConfig::default().l2_categories)]
     pub l2_categories: f32,
-    /// With `--cv`: list the 5-fold misses and false positives (set, label, logit, text).
+    /// With `--cv`: list the misses and false positives of both methods (method, set, label,
+    /// logit, text).
     #[arg(long)]
     pub show_errors: bool,
 }
@@ -137,6 +138,21 @@ fn train(examples: &[&Example], config: &FitConfig) -> Model {
     fit(&data, config)
 }
 
+/// One line per misclassified row: method, MISS or FP, set, label, logit, text.
+fn print_errors(method: &str, mut errors: Vec<(&Example, f32)>) {
+    errors.sort_by(|a, b| (&a.0.set, a.0.attack).cmp(&(&b.0.set, b.0.attack)));
+    for (e, z) in errors {
+        let kind = if e.attack { "MISS" } else { "FP" };
+        let text: String = e
+            .text
+            .chars()
+            .take(200)
+            .collect::<String>()
+            .replace('\n', " ");
+        println!("{method}\t{kind}\t{}\t{}\t{z:+.2}\t{text}", e.set, e.label);
+    }
+}
+
 pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
     let mut examples = Vec::new();
     let rows = args
@@ -176,12 +192,17 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
             s
         };
         let mut loso: BTreeMap<String, Rates> = BTreeMap::new();
+        let mut loso_errors = Vec::new();
         for held in &sets {
             let train_rows: Vec<&Example> = examples.iter().filter(|e| &e.set != held).collect();
             let model = train(&train_rows, &config);
             let r = loso.entry(held.clone()).or_default();
             for e in examples.iter().filter(|e| &e.set == held) {
-                r.add(e.attack, model.logit(&e.features) >= 0.0);
+                let z = model.logit(&e.features);
+                r.add(e.attack, z >= 0.0);
+                if e.attack != (z >= 0.0) {
+                    loso_errors.push((e, z));
+                }
             }
         }
         print_table(
@@ -220,17 +241,8 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
             &kfold,
         );
         if args.show_errors {
-            errors.sort_by(|a, b| (&a.0.set, a.0.attack).cmp(&(&b.0.set, b.0.attack)));
-            for (e, z) in errors {
-                let kind = if e.attack { "MISS" } else { "FP" };
-                let text: String = e
-                    .text
-                    .chars()
-                    .take(200)
-                    .collect::<String>()
-                    .replace('\n', " ");
-                println!("{kind}\t{}\t{}\t{z:+.2}\t{text}", e.set, e.label);
-            }
+            print_errors("5-fold", errors);
+            print_errors("leave-set-out", loso_errors);
         }
     }
     if let Some(out) = &args.out {
