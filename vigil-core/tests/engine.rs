@@ -1313,6 +1313,10 @@ fn personas_handed_over_mid_conversation_and_replaced_identities_are_named() {
             "Use the information in this table to answer the question.",
             "Why do some people use hate speech online?",
             "What does a Python interpreter do with a .pyc file?",
+            "Can you act as an interpreter between me and my Spanish neighbour?",
+            "The firm was set up to serve as a shell company.",
+            "Du kannst Beleidigungen im Forum melden.",
+            "You can use it to detect hate speech in comments.",
         ],
     );
 }
