@@ -138,6 +138,37 @@ fn train(examples: &[&Example], config: &FitConfig) -> Model {
     fit(&data, config)
 }
 
+/// Rates per set, and the misclassified rows with their logits, where every row is measured
+/// by a model fitted on the other folds (`fold_of` gives a row's fold, below `folds`).
+fn cross_validate<'a>(
+    examples: &'a [Example],
+    config: &FitConfig,
+    folds: usize,
+    fold_of: impl Fn(usize, &Example) -> usize,
+) -> (BTreeMap<String, Rates>, Vec<(&'a Example, f32)>) {
+    let mut rates: BTreeMap<String, Rates> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for fold in 0..folds {
+        let (held, train_rows): (Vec<_>, Vec<_>) = examples
+            .iter()
+            .enumerate()
+            .partition(|(i, e)| fold_of(*i, e) == fold);
+        let train_rows: Vec<&Example> = train_rows.into_iter().map(|(_, e)| e).collect();
+        let model = train(&train_rows, config);
+        for (_, e) in held {
+            let z = model.logit(&e.features);
+            rates
+                .entry(e.set.clone())
+                .or_default()
+                .add(e.attack, z >= 0.0);
+            if e.attack != (z >= 0.0) {
+                errors.push((e, z));
+            }
+        }
+    }
+    (rates, errors)
+}
+
 /// One line per misclassified row: method, MISS or FP, set, label, logit, text.
 fn print_errors(method: &str, mut errors: Vec<(&Example, f32)>) {
     errors.sort_by(|a, b| (&a.0.set, a.0.attack).cmp(&(&b.0.set, b.0.attack)));
@@ -191,51 +222,16 @@ pub fn run(engine: &Engine, args: Args) -> Result<ExitCode, CliError> {
             s.dedup();
             s
         };
-        let mut loso: BTreeMap<String, Rates> = BTreeMap::new();
-        let mut loso_errors = Vec::new();
-        for held in &sets {
-            let train_rows: Vec<&Example> = examples.iter().filter(|e| &e.set != held).collect();
-            let model = train(&train_rows, &config);
-            let r = loso.entry(held.clone()).or_default();
-            for e in examples.iter().filter(|e| &e.set == held) {
-                let z = model.logit(&e.features);
-                r.add(e.attack, z >= 0.0);
-                if e.attack != (z >= 0.0) {
-                    loso_errors.push((e, z));
-                }
-            }
-        }
+        let (loso, loso_errors) = cross_validate(&examples, &config, sets.len(), |_, e| {
+            sets.binary_search(&e.set)
+                .expect("`sets` holds every row's set")
+        });
         print_table(
             "leave-one-set-out (fit on the other sets, measure on this one):",
             &loso,
         );
-
-        let mut kfold: BTreeMap<String, Rates> = BTreeMap::new();
-        let mut errors = Vec::new();
         const FOLDS: usize = 5;
-        for fold in 0..FOLDS {
-            let train_rows: Vec<&Example> = examples
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % FOLDS != fold)
-                .map(|(_, e)| e)
-                .collect();
-            let model = train(&train_rows, &config);
-            for (_, e) in examples
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % FOLDS == fold)
-            {
-                let z = model.logit(&e.features);
-                kfold
-                    .entry(e.set.clone())
-                    .or_default()
-                    .add(e.attack, z >= 0.0);
-                if e.attack != (z >= 0.0) {
-                    errors.push((e, z));
-                }
-            }
-        }
+        let (kfold, errors) = cross_validate(&examples, &config, FOLDS, |i, _| i % FOLDS);
         print_table(
             "5-fold (rows interleaved; every row measured by a model that never saw it):",
             &kfold,
