@@ -109,7 +109,8 @@ pub struct DetectionConfig {
     /// Score with the fitted model shipped in the crate (rule categories plus hashed word
     /// n-grams); `false` scores with the rule weights alone.
     pub model: bool,
-    /// Extra rules from the host.
+    /// Extra rules from the host. The model has no fitted weight for them: they count through
+    /// their category, and a text scores at least what their weights alone would give it.
     pub rules: Vec<RuleSpec>,
     /// Rule ids to switch off.
     pub disabled_rules: Vec<String>,

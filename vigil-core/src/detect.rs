@@ -14,17 +14,13 @@ use std::collections::BTreeMap;
 use aho_corasick::AhoCorasick;
 
 use crate::config::{Config, ConfigError};
-use crate::model::{Features, Model, ngram_buckets};
+use crate::model::{Features, FiredRule, Model, category_sums, ngram_buckets, rules_logit};
 use crate::normalize::{Normalizer, View, ViewKind, Views};
 use crate::rules::{Hit, RuleSet};
 use crate::wire::{BranchResult, Detection, Evidence, Span, ThreatLevel};
 
-/// Log-odds of an attack before any evidence (rules-only scoring).
-const BIAS: f32 = -3.0;
 /// The fitted model shipped with the crate (see `vigil fit`); empty means rules only.
 const MODEL: &[u8] = include_bytes!("../model/model.bin");
-/// Added once when an attack rule fired only in an obfuscated view.
-const HIDDEN_BONUS: f32 = 1.5;
 /// At most this many evidence items are reported.
 const MAX_EVIDENCE: usize = 32;
 
@@ -102,27 +98,16 @@ impl Detector {
     }
 
     fn features_of(&self, views: &Views, best: &BTreeMap<usize, RuleHit>) -> Features {
-        let mut categories: BTreeMap<String, Vec<f32>> = BTreeMap::new();
-        let mut hidden = false;
-        for h in best.values() {
-            let rule = &self.rules.rules[h.rule];
-            categories
-                .entry(rule.category.clone())
-                .or_default()
-                .push(rule.weight);
-            hidden |= !h.plain && rule.weight > 0.0;
-        }
-        let categories = categories
-            .into_iter()
-            .map(|(cat, mut weights)| {
-                // Strongest first; each further hit of a category counts half as much.
-                weights.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
-                let sum = weights
-                    .iter()
-                    .enumerate()
-                    .map(|(k, w)| w / (1u32 << k.min(16)) as f32)
-                    .sum();
-                (cat, sum)
+        let rules: Vec<FiredRule> = best
+            .values()
+            .map(|h| {
+                let rule = &self.rules.rules[h.rule];
+                FiredRule {
+                    id: rule.id.clone(),
+                    category: rule.category.clone(),
+                    weight: rule.weight,
+                    hidden: !h.plain && rule.weight > 0.0,
+                }
             })
             .collect();
         let text = &views.views[0].text;
@@ -138,12 +123,9 @@ impl Detector {
             _ => ngram_buckets(text),
         };
         Features {
-            categories,
-            rules: best
-                .values()
-                .map(|h| self.rules.rules[h.rule].id.clone())
-                .collect(),
-            hidden,
+            categories: category_sums(&rules),
+            hidden: rules.iter().any(|r| r.hidden),
+            rules,
             buckets,
         }
     }
@@ -204,10 +186,7 @@ impl Detector {
         let hidden = features.hidden;
         let z = match &self.model {
             Some(model) => model.logit(&features),
-            None => {
-                BIAS + features.categories.values().sum::<f32>()
-                    + if hidden { HIDDEN_BONUS } else { 0.0 }
-            }
+            None => rules_logit(&features.rules),
         };
         let by_category = &features.categories;
         let mut category_scores: Vec<(&str, f32)> =

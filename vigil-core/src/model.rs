@@ -20,12 +20,65 @@ const MAGIC: &[u8; 6] = b"VGLM02";
 pub struct Features {
     /// Summed rule weight per category (log-odds units, see the rule files).
     pub categories: BTreeMap<String, f32>,
-    /// Ids of the rules that fired.
-    pub rules: Vec<String>,
+    /// The rules that fired.
+    pub rules: Vec<FiredRule>,
     /// True when attack rules fired only in decoded or de-obfuscated views.
     pub hidden: bool,
     /// Distinct hashed word uni- and bigram buckets of the normalized text.
     pub buckets: Vec<u32>,
+}
+
+/// One rule that fired on a text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FiredRule {
+    /// The rule's id.
+    pub id: String,
+    /// Its category.
+    pub category: String,
+    /// Its weight in its rule file (log-odds units).
+    pub weight: f32,
+    /// An attack rule whose hits were all in decoded or de-obfuscated views.
+    pub hidden: bool,
+}
+
+/// Log-odds of an attack before any evidence, when scoring by rule weights alone.
+const RULES_BIAS: f32 = -3.0;
+/// Added once, by rule weights alone, when an attack rule fired only in an obfuscated view.
+const HIDDEN_BONUS: f32 = 1.5;
+
+/// Summed rule weight per category: strongest first, each further hit of a category counting
+/// half as much, so ten phrasings of one idea do not outweigh two independent kinds of evidence.
+pub(crate) fn category_sums<'a>(
+    rules: impl IntoIterator<Item = &'a FiredRule>,
+) -> BTreeMap<String, f32> {
+    let mut by_category: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    for rule in rules {
+        by_category
+            .entry(rule.category.clone())
+            .or_default()
+            .push(rule.weight);
+    }
+    by_category
+        .into_iter()
+        .map(|(cat, mut weights)| {
+            weights.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
+            let sum = weights
+                .iter()
+                .enumerate()
+                .map(|(k, w)| w / (1u32 << k.min(16)) as f32)
+                .sum();
+            (cat, sum)
+        })
+        .collect()
+}
+
+/// The logit of `rules` by their weights alone: the score without a model, and the least a
+/// model gives rules it was never fitted on.
+pub fn rules_logit<'a>(rules: impl IntoIterator<Item = &'a FiredRule> + Clone) -> f32 {
+    let hidden = rules.clone().into_iter().any(|r| r.hidden);
+    RULES_BIAS
+        + category_sums(rules).values().sum::<f32>()
+        + if hidden { HIDDEN_BONUS } else { 0.0 }
 }
 
 /// Fitted weights.
@@ -151,7 +204,7 @@ impl Model {
         z += f
             .rules
             .iter()
-            .filter_map(|r| self.rules.get(r))
+            .filter_map(|r| self.rules.get(&r.id))
             .sum::<f32>();
         if f.hidden {
             z += self.hidden;
@@ -160,6 +213,12 @@ impl Model {
             let scale = 1.0 / (f.buckets.len() as f32).sqrt();
             let sum: f32 = f.buckets.iter().map(|&b| self.ngrams[b as usize]).sum();
             z += sum * scale;
+        }
+        // No training row fired these rules (a host's own, or built-in ones the data lacks), so
+        // the fit could not weigh them: they count at least as much as by their weights alone.
+        let unseen = f.rules.iter().filter(|r| !self.rules.contains_key(&r.id));
+        if unseen.clone().next().is_some() {
+            z = z.max(rules_logit(unseen));
         }
         z
     }
@@ -312,7 +371,7 @@ pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
             model.categories.entry(cat.clone()).or_insert(1.0);
         }
         for rule in &f.rules {
-            model.rules.entry(rule.clone()).or_insert(0.0);
+            model.rules.entry(rule.id.clone()).or_insert(0.0);
         }
     }
     let mut g_rules: BTreeMap<String, f32> =
@@ -351,7 +410,8 @@ pub fn fit(examples: &[(Features, bool)], config: &FitConfig) -> Model {
                 adagrad(wc, gc, g * value + config.l2_categories * (*wc - 1.0), lr);
             }
             for rule in &f.rules {
-                let (Some(wr), Some(gr)) = (model.rules.get_mut(rule), g_rules.get_mut(rule))
+                let (Some(wr), Some(gr)) =
+                    (model.rules.get_mut(&rule.id), g_rules.get_mut(&rule.id))
                 else {
                     continue;
                 };
@@ -437,7 +497,15 @@ mod tests {
         let ex = |rules: &[&str], attack| {
             let f = Features {
                 categories: BTreeMap::from([("ROLEPLAY".to_string(), 1.0)]),
-                rules: rules.iter().map(|r| r.to_string()).collect(),
+                rules: rules
+                    .iter()
+                    .map(|r| FiredRule {
+                        id: r.to_string(),
+                        category: "ROLEPLAY".to_string(),
+                        weight: 1.0,
+                        hidden: false,
+                    })
+                    .collect(),
                 ..Features::default()
             };
             (f, attack)
@@ -457,7 +525,38 @@ mod tests {
         );
         let z = |rule: &str| m.logit(&ex(&[rule], false).0);
         assert!(z("act") > 0.0 && z("persona") < 0.0);
-        // A rule the model never saw (a host's own) counts by its category alone.
-        assert_eq!(z("host.rule"), m.logit(&ex(&[], false).0));
+        // A rule the model never saw (a host's own) counts by its category, and at least by its
+        // own weight as rules alone would score it.
+        assert_eq!(z("host.rule"), m.logit(&ex(&[], false).0).max(-3.0 + 1.0));
+    }
+
+    #[test]
+    fn rules_the_fit_never_saw_score_at_least_by_their_weights() {
+        let benign = |words: &str| Features {
+            buckets: ngram_buckets(words),
+            ..Features::default()
+        };
+        let data: Vec<(Features, bool)> = (0..40)
+            .map(|i| (benign(&format!("please summarize report {i}")), i % 4 == 0))
+            .collect();
+        let m = fit(&data, &FitConfig::default());
+        let mut f = benign("please summarize report 7");
+        let fitted = m.logit(&f);
+        assert!(fitted < 0.0, "{fitted}");
+        let host = FiredRule {
+            id: "host.secret_project".to_string(),
+            category: "DATA_EXFILTRATION".to_string(),
+            weight: 4.0,
+            hidden: false,
+        };
+        f.categories = category_sums([&host]);
+        f.rules = vec![host.clone()];
+        // By weight alone: -3 + 4 = +1, whatever the n-grams say.
+        assert!(m.logit(&f) >= 1.0, "{}", m.logit(&f));
+        assert_eq!(rules_logit([&host]), 1.0);
+        // Once the fit has seen the rule, its fitted weights decide alone.
+        let mut seen = m.clone();
+        seen.rules.insert(host.id.clone(), -5.0);
+        assert!(seen.logit(&f) < 0.0);
     }
 }

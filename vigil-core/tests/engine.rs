@@ -288,6 +288,25 @@ fn host_rules_disabling_allowlist_and_category_floors_take_effect() {
     let engine = Engine::new(config.clone()).unwrap();
     assert_blocked(&engine, text);
 
+    // The model was never fitted on a host's rule, so however benign the rest of a text reads
+    // to it, the rule counts at least as it would alone (-3 + 3.5: 62, a block).
+    let mut modest = Config::default();
+    modest.detection.rules.push(RuleSpec {
+        id: "host.codename".into(),
+        category: "HOST_POLICY".into(),
+        weight: 3.5,
+        phrases: vec!["project bluebird".into()],
+        patterns: vec![],
+    });
+    let document = "Summarize this article in three sentences for our newsletter. The city \
+        council voted on Tuesday night to build a protected bike lane, and the engineers of \
+        Project Bluebird will start in late January, most of it covered by a state grant.";
+    let mut alone = modest.clone();
+    alone.detection.model = false;
+    let by_rule = analyze(&Engine::new(alone).unwrap(), document).score;
+    assert_eq!(by_rule, 62);
+    assert!(analyze(&Engine::new(modest).unwrap(), document).score >= by_rule);
+
     let mut disabled = config.clone();
     disabled
         .detection
