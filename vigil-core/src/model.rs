@@ -536,13 +536,12 @@ mod tests {
             buckets: ngram_buckets(words),
             ..Features::default()
         };
+        // Only benign rows: the fit learns a low bias and benign n-grams.
         let data: Vec<(Features, bool)> = (0..40)
-            .map(|i| (benign(&format!("please summarize report {i}")), i % 4 == 0))
+            .map(|i| (benign(&format!("please summarize report {i}")), false))
             .collect();
         let m = fit(&data, &FitConfig::default());
         let mut f = benign("please summarize report 7");
-        let fitted = m.logit(&f);
-        assert!(fitted < 0.0, "{fitted}");
         let host = FiredRule {
             id: "host.secret_project".to_string(),
             category: "DATA_EXFILTRATION".to_string(),
@@ -551,11 +550,15 @@ mod tests {
         };
         f.categories = category_sums([&host]);
         f.rules = vec![host.clone()];
-        // By weight alone: -3 + 4 = +1, whatever the n-grams say.
-        assert!(m.logit(&f) >= 1.0, "{}", m.logit(&f));
         assert_eq!(rules_logit([&host]), 1.0);
-        // Once the fit has seen the rule, its fitted weights decide alone.
+        // Had the fit seen the rule (with no weight of its own), the text would score below
+        // what the rule's weight alone gives (-3 + 4 = +1) ...
         let mut seen = m.clone();
+        seen.rules.insert(host.id.clone(), 0.0);
+        assert!(seen.logit(&f) < 1.0, "{}", seen.logit(&f));
+        // ... unseen, it scores exactly that.
+        assert_eq!(m.logit(&f), 1.0);
+        // Once the fit has weighed the rule, its fitted weights decide alone.
         seen.rules.insert(host.id.clone(), -5.0);
         assert!(seen.logit(&f) < 0.0);
     }
