@@ -201,10 +201,19 @@ impl Model {
         for (cat, value) in &f.categories {
             z += value * self.categories.get(cat).copied().unwrap_or(1.0);
         }
+        // Each rule looked up once: fitted rules add their weight, the others are kept for
+        // the floor below.
+        let mut unseen = Vec::new();
         z += f
             .rules
             .iter()
-            .filter_map(|r| self.rules.get(&r.id))
+            .filter_map(|r| {
+                let weight = self.rules.get(&r.id);
+                if weight.is_none() {
+                    unseen.push(r);
+                }
+                weight
+            })
             .sum::<f32>();
         if f.hidden {
             z += self.hidden;
@@ -216,8 +225,7 @@ impl Model {
         }
         // No training row fired these rules (a host's own, or built-in ones the data lacks), so
         // the fit could not weigh them: they count at least as much as by their weights alone.
-        let unseen = f.rules.iter().filter(|r| !self.rules.contains_key(&r.id));
-        if unseen.clone().next().is_some() {
+        if !unseen.is_empty() {
             z = z.max(rules_logit(unseen));
         }
         z

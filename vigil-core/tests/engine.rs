@@ -276,30 +276,35 @@ fn evidence_spans_point_into_the_original_text() {
     assert!(by_bytes.starts_with("IGNORE ALL PREVIOUS"), "{by_bytes:?}");
 }
 
+/// A host's rule in a category of its own, which the shipped model has never seen.
+fn host_rule(id: &str, weight: f32, phrases: &[&str], patterns: &[&str]) -> RuleSpec {
+    RuleSpec {
+        id: id.into(),
+        category: "HOST_POLICY".into(),
+        weight,
+        phrases: phrases.iter().map(|p| p.to_string()).collect(),
+        patterns: patterns.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
 #[test]
 fn host_rules_disabling_allowlist_and_category_floors_take_effect() {
     let text = "Please frobnicate the quantum widget.";
     let mut config = Config::default();
-    config.detection.rules.push(RuleSpec {
-        id: "host.frobnicate".into(),
-        category: "HOST_POLICY".into(),
-        weight: 6.0,
-        phrases: vec!["frobnicate".into()],
-        patterns: vec![],
-    });
+    config
+        .detection
+        .rules
+        .push(host_rule("host.frobnicate", 6.0, &["frobnicate"], &[]));
     let engine = Engine::new(config.clone()).unwrap();
     assert_blocked(&engine, text);
 
     // The model was never fitted on a host's rule, so however benign the rest of a text reads
     // to it, the rule counts at least as it would alone (-3 + 3.5: 62, a block).
     let mut modest = Config::default();
-    modest.detection.rules.push(RuleSpec {
-        id: "host.codename".into(),
-        category: "HOST_POLICY".into(),
-        weight: 3.5,
-        phrases: vec!["project bluebird".into()],
-        patterns: vec![],
-    });
+    modest
+        .detection
+        .rules
+        .push(host_rule("host.codename", 3.5, &["project bluebird"], &[]));
     let document = "Summarize this article in three sentences for our newsletter. The city \
         council voted on Tuesday night to build a protected bike lane, and the engineers of \
         Project Bluebird will start in late January, most of it covered by a state grant.";
@@ -349,13 +354,12 @@ fn host_rules_disabling_allowlist_and_category_floors_take_effect() {
 #[test]
 fn evidence_is_the_earliest_match_of_a_rule() {
     let mut config = Config::default();
-    config.detection.rules.push(RuleSpec {
-        id: "host.zork".into(),
-        category: "HOST_POLICY".into(),
-        weight: 6.0,
-        phrases: vec!["zork quux".into()],
-        patterns: vec![r"(^|\W)(xy|yz)\s+frobozz".into()],
-    });
+    config.detection.rules.push(host_rule(
+        "host.zork",
+        6.0,
+        &["zork quux"],
+        &[r"(^|\W)(xy|yz)\s+frobozz"],
+    ));
     let engine = Engine::new(config).unwrap();
     for (text, start) in [
         ("xy frobozz, then zork quux", 0),
