@@ -40,6 +40,7 @@ pub(crate) enum ViewKind {
     Tags,
     Rot13,
     Reversed,
+    Pieces,
 }
 
 impl ViewKind {
@@ -56,6 +57,7 @@ impl ViewKind {
             ViewKind::Tags => "tags",
             ViewKind::Rot13 => "rot13",
             ViewKind::Reversed => "reversed",
+            ViewKind::Pieces => "pieces",
         }
     }
 }
@@ -1522,6 +1524,11 @@ impl Normalizer {
             && let Some((s, e, decoded)) = crate::decode::backslash_escapes(text)
         {
             found.push((ViewKind::Escape, decoded, map(s, e)));
+        }
+        if traces.pieces
+            && let Some((s, e, joined)) = crate::decode::pieces(text)
+        {
+            found.push((ViewKind::Pieces, joined, map(s, e)));
         }
         if c.morse && traces.morse {
             for (s, e, decoded) in crate::decode::morse_runs(text) {
