@@ -515,35 +515,38 @@ pub(crate) fn pieces(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let (mut first, mut last) = (usize::MAX, 0);
-    let mut found = |start: usize, end: usize, piece: &str, out: &mut String| {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(piece);
-        first = first.min(start);
-        last = end;
-    };
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let word = |b: &&u8| b.is_ascii_alphanumeric() || **b == b'_';
+    // Only quotes (when the text has a `+`) and underscores can start a piece: the bytes
+    // between are skipped unread, and so are the apostrophes of prose without a `+`.
+    let plus = bytes.contains(&b'+');
+    let starts = |b: &u8| *b == b'_' || (plus && (*b == b'"' || *b == b'\''));
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if (b == b'"' || b == b'\'')
-            && let Some((end, joined)) = joined_literals(text, i)
-        {
-            found(i, end, &joined, &mut out);
+    while let Some(k) = bytes[i..].iter().position(starts) {
+        let at = i + k;
+        let piece = if bytes[at] == b'_' {
+            let start = at - bytes[..at].iter().rev().take_while(word).count();
+            let end = at + bytes[at..].iter().take_while(word).count();
             i = end;
-        } else if b.is_ascii_alphabetic() && (i == 0 || !word(bytes[i - 1])) {
-            let end = i + bytes[i..].iter().take_while(|&&b| word(b)).count();
-            let token = &text[i..end];
-            let letters_between = token
+            let token = &text[start..end];
+            let words = token
                 .split('_')
                 .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic()));
-            if letters_between && token.matches('_').count() >= MIN_UNDERSCORES {
-                found(i, end, &token.replace('_', " "), &mut out);
-            }
+            (words && token.matches('_').count() >= MIN_UNDERSCORES)
+                .then(|| (start, end, token.replace('_', " ")))
+        } else if let Some((end, joined)) = joined_literals(text, at) {
             i = end;
+            Some((at, end, joined))
         } else {
-            i += 1;
+            i = at + 1;
+            None
+        };
+        if let Some((start, end, piece)) = piece {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&piece);
+            first = first.min(start);
+            last = end;
         }
     }
     (first < last).then_some((first, last, out))
