@@ -774,6 +774,28 @@ fn walk(automaton: &impl Automaton, text: &str, mut found: impl FnMut(usize, usi
     }
 }
 
+/// A normalized-view pattern with its non-ASCII text folded as the views fold text, so it
+/// may be written as the language is (`すべて`, Hangul syllables) and still match the folded
+/// view (`すへて`, conjoining jamo). Runs of non-ASCII characters are folded whole; the
+/// pattern's syntax is ASCII and stays as written.
+fn fold_non_ascii(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut run = String::new();
+    for c in pattern.chars() {
+        if c.is_ascii() {
+            if !run.is_empty() {
+                out.push_str(&crate::normalize::fold_text(&run));
+                run.clear();
+            }
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+    }
+    out.push_str(&crate::normalize::fold_text(&run));
+    out
+}
+
 /// Add the words of a phrase or pattern to `vocab`. In a pattern, an escape's letter is no
 /// part of a word (`\bforget\s+` holds `forget`, not `bforget`).
 fn vocabulary_words(text: &str, vocab: &mut HashSet<String>) {
@@ -895,6 +917,7 @@ impl RuleSet {
                 phrase_rule.push((index, None));
             }
             for p in spec.patterns {
+                let p = fold_non_ascii(&p);
                 vocabulary_words(&p, &mut vocabulary);
                 normalized.push((index, p));
             }
