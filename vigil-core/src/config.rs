@@ -95,7 +95,8 @@ pub struct RuleSpec {
     #[serde(default)]
     pub phrases: Vec<String>,
     /// Regular expressions (regex-automata syntax, linear time) matched on the normalized views,
-    /// which are lowercase with diacritics stripped: write them in lowercase ASCII.
+    /// which are lowercase with diacritics stripped: write Latin letters in lowercase ASCII.
+    /// Other scripts may be written as they are: their text is folded as the views fold it.
     #[serde(default)]
     pub patterns: Vec<String>,
 }
