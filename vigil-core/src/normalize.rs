@@ -1553,20 +1553,18 @@ impl Normalizer {
 /// spelled backwards ("eht", "ruoy") than forwards. Most texts hold none of them, which three
 /// substring searches show without splitting the text into words.
 fn reads_backwards(text: &str) -> bool {
-    const BACKWARDS: [&str; 10] = [
-        "eht", "dna", "uoy", "ruoy", "siht", "taht", "rof", "htiw", "era", "lla",
-    ];
-    const FORWARDS: [&str; 10] = [
+    const COMMON: [&str; 10] = [
         "the", "and", "you", "your", "this", "that", "for", "with", "are", "all",
     ];
     if !(text.contains("eht") || text.contains("ruoy") || text.contains("dna")) {
         return false;
     }
+    let reversed = |word: &str, common: &str| word.bytes().eq(common.bytes().rev());
     let (mut back, mut forth) = (0usize, 0usize);
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if BACKWARDS.contains(&word) {
+        if COMMON.iter().any(|c| reversed(word, c)) {
             back += 1;
-        } else if FORWARDS.contains(&word) {
+        } else if COMMON.contains(&word) {
             forth += 1;
         }
     }
