@@ -58,6 +58,8 @@ pub struct NormalizationConfig {
     pub html: bool,
     /// Decode Morse code (`.. --. -. --- .-. .`).
     pub morse: bool,
+    /// Decode character codes: decimal ASCII (`105 103 110`) and 8-bit binary (`01101001`).
+    pub char_codes: bool,
     /// Scan the ROT13 view of the text.
     pub rot13: bool,
     /// Scan the reversed text.
@@ -74,6 +76,7 @@ impl Default for NormalizationConfig {
             url: true,
             html: true,
             morse: true,
+            char_codes: true,
             rot13: true,
             reversed: true,
         }

@@ -41,6 +41,7 @@ pub(crate) enum ViewKind {
     Rot13,
     Reversed,
     Pieces,
+    Codes,
 }
 
 impl ViewKind {
@@ -58,6 +59,7 @@ impl ViewKind {
             ViewKind::Rot13 => "rot13",
             ViewKind::Reversed => "reversed",
             ViewKind::Pieces => "pieces",
+            ViewKind::Codes => "codes",
         }
     }
 }
@@ -1533,6 +1535,11 @@ impl Normalizer {
         if c.morse && traces.morse {
             for (s, e, decoded) in crate::decode::morse_runs(text) {
                 found.push((ViewKind::Morse, decoded, map(s, e)));
+            }
+        }
+        if c.char_codes && traces.codes {
+            for (s, e, decoded) in crate::decode::code_runs(text) {
+                found.push((ViewKind::Codes, decoded, map(s, e)));
             }
         }
         for (kind, decoded, range) in found {
