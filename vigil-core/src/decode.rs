@@ -99,7 +99,8 @@ const B64_PAD: u8 = 8;
 const MORSE: u8 = 16;
 const CODE: u8 = 32;
 
-/// Per byte: base64 alphabet, hex digit, separator allowed between hex pairs, base64 padding.
+/// Per byte: base64 alphabet, hex digit, separator allowed between hex pairs, base64 padding,
+/// Morse symbol, character-code digit or separator.
 const BYTE_CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
