@@ -416,19 +416,18 @@ pub(crate) fn code_runs(text: &str) -> Vec<(usize, usize, String)> {
     let member = |b: u8| BYTE_CLASS[b as usize] & CODE != 0;
     let mut out = Vec::new();
     for (from, to) in long_runs(bytes, CODE_RUN, member) {
-        // The codes in a row that are valid, as (start, end, char); a run breaks at any other.
-        let mut codes: Vec<(usize, usize, char)> = Vec::new();
-        let mut flush = |codes: &mut Vec<(usize, usize, char)>| {
-            if codes.len() >= 8 {
-                let decoded: String = codes.iter().map(|c| c.2).collect();
-                // Words apart, or another layer: a short row of figures can spell letters.
-                if looks_like_text(&decoded)
-                    && (decoded.contains(' ') || is_encoded_layer(&decoded))
-                {
-                    out.push((codes[0].0, codes[codes.len() - 1].1, decoded));
-                }
+        // The valid codes in a row, decoded (one ASCII byte each), and the bytes they span; a
+        // row breaks at any other number.
+        let (mut row, mut row_start, mut row_end) = (String::new(), from, from);
+        let mut flush = |row: &mut String, start: usize, end: usize| {
+            // Words apart, or another layer: a short row of figures can spell letters.
+            if row.len() >= 8
+                && looks_like_text(row)
+                && (row.contains(' ') || is_encoded_layer(row))
+            {
+                out.push((start, end, std::mem::take(row)));
             }
-            codes.clear();
+            row.clear();
         };
         let mut i = from;
         while i < to {
@@ -450,12 +449,16 @@ pub(crate) fn code_runs(text: &str) -> Vec<(usize, usize, String)> {
             };
             match value.and_then(char::from_u32) {
                 Some(c) if c == ' ' || c.is_ascii_graphic() || matches!(c, '\t' | '\n' | '\r') => {
-                    codes.push((start, i, c));
+                    if row.is_empty() {
+                        row_start = start;
+                    }
+                    row.push(c);
+                    row_end = i;
                 }
-                _ => flush(&mut codes),
+                _ => flush(&mut row, row_start, row_end),
             }
         }
-        flush(&mut codes);
+        flush(&mut row, row_start, row_end);
     }
     out
 }
