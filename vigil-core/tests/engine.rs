@@ -1196,6 +1196,10 @@ fn policy_questions_and_device_settings_are_not_attacks() {
                 "developer options on my Pixel phone",
                 "benign.device_developer_mode",
             ),
+            (
+                "a warning that \"developer mode is active\" on the office laptop",
+                "benign.device_developer_mode",
+            ),
         ],
         &["benign."],
         &[
