@@ -3048,15 +3048,16 @@ fn developers_configuring_models_are_not_overrides() {
     );
 }
 
-/// "Regardless of what" and "despite" open ordinary sentences; only what the assistant was
+/// "Regardless of what" and "despite" open ordinary sentences, and "#15" is a number; only what the assistant was
 /// told or given, set aside, is an override.
 #[test]
-fn ordinary_concessive_clauses_are_not_overrides() {
+fn concessive_clauses_and_number_signs_in_prose_are_not_attacks() {
     let engine = Engine::default();
     for text in [
         "Regardless of what happens at the vet, can you suggest a gift for my sister?",
         "Despite everything that happened, we had a good year. Write a toast.",
         "Notwithstanding anything else in the lease, which clause covers pets?",
+        "He ranked it at #15. (And at #1, you ask? Answer: a song by Queen.)",
     ] {
         assert_allowed(&engine, text);
     }
