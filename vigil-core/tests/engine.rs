@@ -3048,8 +3048,8 @@ fn developers_configuring_models_are_not_overrides() {
     );
 }
 
-/// "Regardless of what" and "despite" open ordinary sentences, and "#15" is a number; only what the assistant was
-/// told or given, set aside, is an override.
+/// "Regardless of what" and "despite" open ordinary sentences, and "#15" is a number: only
+/// what the assistant was told or given, set aside, is an override.
 #[test]
 fn concessive_clauses_and_number_signs_in_prose_are_not_attacks() {
     let engine = Engine::default();
