@@ -658,7 +658,8 @@ fn joined_literals(text: &str, at: usize) -> Option<(usize, String)> {
 /// Decode `\xHH` and `\uXXXX` escapes when the text has at least three, and the typed line
 /// breaks and tabs with them; or when one escape is a letter inside a word (`ign\x6fre`) or a
 /// typed line break is glued to a word (`\n\nIgnore all previous ...`): each hides that word
-/// from the rules in the text as written.
+/// from the rules in the text as written. A backslash before a character outside ASCII
+/// (`\在\存\在`) counts as an escape of that character.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -704,6 +705,18 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
                 first = first.min(i);
                 last = i + 2;
                 i += 2;
+                continue;
+            }
+            if bytes[i + 1] >= 0x80 {
+                // A backslash before each character of another script (`\在\存\在`) hides
+                // the words from the rules: it is dropped.
+                flush(&mut pending, &mut out);
+                let c = text[i + 1..].chars().next().unwrap_or(' ');
+                out.push(c);
+                count += 1;
+                first = first.min(i);
+                last = i + 1 + c.len_utf8();
+                i = last;
                 continue;
             }
         }
@@ -883,6 +896,13 @@ mod tests {
                     out.push(c);
                     glued |= bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
                     (first, last, i) = (first.min(i), i + 2, i + 2);
+                    continue;
+                }
+                if let Some(c) = text[i + 1..].chars().next().filter(|c| !c.is_ascii()) {
+                    flush(&mut pending, &mut out);
+                    out.push(c);
+                    let end = i + 1 + c.len_utf8();
+                    (count, first, last, i) = (count + 1, first.min(i), end, end);
                     continue;
                 }
             }

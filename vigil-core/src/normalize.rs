@@ -621,10 +621,22 @@ fn join_spaced(units: Vec<Unit>, vocab: &Vocabulary, signals: &mut Signals) -> V
 const SEGMENT_BUDGET: usize = 4096;
 
 /// Where words start in `run` (letters joined from spaced text, one flag per character), split
-/// into vocabulary words with the fewest pieces: a word counts 1, a letter no word covers 1.6,
-/// so `saythatyouhatetrump` reads `say that you hate trump`. No split (all `false`) when
-/// words would cover less than half of the letters: random letters stay one token.
+/// into vocabulary words with the fewest pieces: a word counts 1, and letters no word covers
+/// form unknown words, 1.6 for the first letter and 0.6 for each further one, so
+/// `saythatyouhatetrump` reads `say that you hate trump`. An unknown word costing by its
+/// length, not by its letters, keeps a short rule word from biting into the end of a known
+/// one (`hat` + `et` out of `hate` + `trump`). No split (all `false`) when words would cover
+/// less than half of the letters: random letters stay one token.
 fn segment(run: &str, vocab: &Vocabulary) -> Vec<bool> {
+    /// The best split of a prefix ending in a state: its cost, letters covered by words,
+    /// where its last piece starts and the state before it.
+    #[derive(Clone, Copy)]
+    struct Step {
+        cost: f32,
+        covered: usize,
+        from: usize,
+        from_unknown: bool,
+    }
     let chars: Vec<usize> = run.char_indices().map(|(b, _)| b).collect();
     let n = chars.len();
     // Every vocabulary word in the run, as (start, end) in characters.
@@ -640,39 +652,53 @@ fn segment(run: &str, vocab: &Vocabulary) -> Vec<bool> {
         })
         .collect();
     words.sort_unstable();
-    // best[k]: (cost, covered letters, where the last piece starts, is it a word) of the
-    // best split of the first k letters.
-    let mut best: Vec<(f32, usize, usize, bool)> = vec![(f32::INFINITY, 0, 0, false); n + 1];
-    best[0] = (0.0, 0, 0, false);
+    // best[k][u]: the best split of the first k letters whose last piece is a word (u = 0)
+    // or a letter of an unknown word (u = 1).
+    let none = Step {
+        cost: f32::INFINITY,
+        covered: 0,
+        from: 0,
+        from_unknown: false,
+    };
+    let mut best = vec![[none; 2]; n + 1];
+    best[0][0].cost = 0.0;
     let mut next = words.iter().peekable();
     for k in 0..n {
-        let (cost, covered, _, _) = best[k];
-        let mut relax = |to: usize, piece: (f32, usize, bool)| {
-            let candidate = (cost + piece.0, covered + piece.1, k, piece.2);
-            if candidate.0 < best[to].0 {
-                best[to] = candidate;
+        let mut relax = |to: usize, unknown: bool, add: f32, covered: usize| {
+            for (u, prev) in best[k].into_iter().enumerate() {
+                let extra = if unknown && u == 1 { 0.6 } else { add };
+                let cost = prev.cost + extra;
+                if cost < best[to][usize::from(unknown)].cost {
+                    best[to][usize::from(unknown)] = Step {
+                        cost,
+                        covered: prev.covered + covered,
+                        from: k,
+                        from_unknown: u == 1,
+                    };
+                }
             }
         };
-        relax(k + 1, (1.6, 0, false));
+        relax(k + 1, true, 1.6, 0);
         while let Some(&(_, to)) = next.next_if(|&&(start, _)| start == k) {
-            relax(to, (1.0, to - k, true));
+            relax(to, false, 1.0, to - k);
         }
     }
     let mut starts = vec![false; n];
-    if best[n].1 * 2 < n {
+    let mut unknown = best[n][1].cost < best[n][0].cost;
+    if best[n][usize::from(unknown)].covered * 2 < n {
         return starts;
     }
-    // Walk back: a word starts a token, and so does the first letter after one.
+    // Walk back: a word starts a token, and so does the letter after one.
     let mut k = n;
     while k > 0 {
-        let (_, _, from, word) = best[k];
-        if word {
-            starts[from] = true;
+        let step = best[k][usize::from(unknown)];
+        if !unknown {
+            starts[step.from] = true;
             if k < n {
                 starts[k] = true;
             }
         }
-        k = from;
+        (k, unknown) = (step.from, step.from_unknown);
     }
     starts[0] = false;
     starts
