@@ -1635,18 +1635,26 @@ const FLIPPED: [(char, char); 16] = [
     ('∀', 'a'),
 ];
 
+/// A flipped letter's place in [`FLIPPED`] and the letter it stands for.
+fn upright(c: char) -> Option<(usize, char)> {
+    FLIPPED
+        .iter()
+        .position(|(f, _)| *f == c)
+        .map(|k| (k, FLIPPED[k].1))
+}
+
 /// `text` turned upright when it is written upside down: at least four different flipped
-/// letters and more of them than of plain ASCII letters they could be confused with, so IPA
-/// in a linguistics question (one or two such letters) is left alone.
+/// letters, and at least half as many of them as of ASCII letters, so IPA in a linguistics
+/// question (one or two such letters) is left alone. Flipped letters are not ASCII, so an
+/// ASCII text (most texts) is passed over at once.
 fn upside_down(text: &str) -> Option<String> {
-    let flipped = |c: char| FLIPPED.iter().find(|(f, _)| *f == c).map(|(_, u)| *u);
-    let mut kinds = 0u32;
-    let mut count = 0usize;
-    for c in text.chars() {
-        if let Some(k) = FLIPPED.iter().position(|(f, _)| *f == c) {
-            kinds |= 1 << k;
-            count += 1;
-        }
+    if text.is_ascii() {
+        return None;
+    }
+    let (mut kinds, mut count) = (0u32, 0usize);
+    for (k, _) in text.chars().filter_map(upright) {
+        kinds |= 1 << k;
+        count += 1;
     }
     let ascii = text.bytes().filter(u8::is_ascii_alphabetic).count();
     if kinds.count_ones() < 4 || count * 2 < ascii {
@@ -1662,7 +1670,7 @@ fn upside_down(text: &str) -> Option<String> {
                 'q' => 'b',
                 'n' => 'u',
                 'u' => 'n',
-                _ => flipped(c).unwrap_or(c),
+                _ => upright(c).map_or(c, |(_, u)| u),
             })
             .collect(),
     )
