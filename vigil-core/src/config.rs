@@ -58,8 +58,13 @@ pub struct NormalizationConfig {
     pub html: bool,
     /// Decode Morse code (`.. --. -. --- .-. .`).
     pub morse: bool,
-    /// Decode character codes: decimal ASCII (`105 103 110`) and 8-bit binary (`01101001`).
+    /// Decode character codes: decimal ASCII (`105 103 110`), 8-bit binary (`01101001`) and
+    /// letters' places in the alphabet (`9-7-14-15-18-5`).
     pub char_codes: bool,
+    /// Decode Base32 runs.
+    pub base32: bool,
+    /// Read letter ciphers (Caesar shifts, Atbash), Pig Latin and Braille letters.
+    pub ciphers: bool,
     /// Scan the ROT13 view of the text.
     pub rot13: bool,
     /// Scan the reversed text.
@@ -77,6 +82,8 @@ impl Default for NormalizationConfig {
             html: true,
             morse: true,
             char_codes: true,
+            base32: true,
+            ciphers: true,
             rot13: true,
             reversed: true,
         }
