@@ -142,7 +142,7 @@ pub(crate) fn traces(text: &str) -> Traces {
         backslash: backslash >= 1,
         morse: long_runs(bytes, 16, is(MORSE)).next().is_some(),
         pieces: bytes.iter().any(|b| matches!(b, b'+' | b'_' | b'-'))
-            || bytes.windows(2).any(|w| w == b"]["),
+            || text.contains("]["),
         codes: long_runs(bytes, CODE_RUN, is(CODE)).next().is_some(),
     }
 }
@@ -705,7 +705,7 @@ pub(crate) fn pieces(text: &str) -> Option<(usize, usize, String)> {
     // start a piece: the bytes between are skipped unread, and so are the apostrophes of prose
     // without a `+`.
     let plus = bytes.contains(&b'+');
-    let brackets = bytes.windows(2).any(|w| w == b"][");
+    let brackets = text.contains("][");
     let starts = |b: &u8| {
         matches!(b, b'_' | b'-')
             || (plus && (*b == b'"' || *b == b'\''))
