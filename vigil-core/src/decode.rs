@@ -141,8 +141,7 @@ pub(crate) fn traces(text: &str) -> Traces {
         ampersand: ampersand >= 3,
         backslash: backslash >= 1,
         morse: long_runs(bytes, 16, is(MORSE)).next().is_some(),
-        pieces: bytes.iter().any(|b| matches!(b, b'+' | b'_' | b'-'))
-            || text.contains("]["),
+        pieces: bytes.iter().any(|b| matches!(b, b'+' | b'_' | b'-')) || text.contains("]["),
         codes: long_runs(bytes, CODE_RUN, is(CODE)).next().is_some(),
     }
 }
