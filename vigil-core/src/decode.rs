@@ -497,9 +497,11 @@ pub(crate) fn code_runs(text: &str) -> Vec<(usize, usize, String)> {
             }
         }
         flush(&mut row, row_start, row_end);
-        let run = text[from..to].trim_matches(|c: char| !c.is_ascii_digit());
+        let stretch = &text[from..to];
+        let run = stretch.trim_start_matches(|c: char| !c.is_ascii_digit());
+        let start = from + stretch.len() - run.len();
+        let run = run.trim_end_matches(|c: char| !c.is_ascii_digit());
         if let Some(letters) = letter_numbers(run) {
-            let start = from + text[from..to].find(run).unwrap_or(0);
             out.push((start, start + run.len(), letters));
         }
     }
@@ -731,6 +733,20 @@ pub(crate) fn pieces(text: &str) -> Option<(usize, usize, String)> {
     (first < last).then_some((first, last, out))
 }
 
+/// Where the run of spaces that starts at `at` ends.
+fn after_spaces(bytes: &[u8], at: usize) -> usize {
+    at + bytes[at..].iter().take_while(|&&b| b == b' ').count()
+}
+
+/// Where the run of spaces that ends at `end` starts.
+fn before_spaces(bytes: &[u8], end: usize) -> usize {
+    end - bytes[..end]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b' ')
+        .count()
+}
+
 /// Bracketed fragments from `at` (`[ig][nore] [all] [pre][vious]`): groups of letters, each
 /// joined to the next when nothing stands between the brackets and apart when one space does.
 /// Returns where the run ends and, when at least two groups were joined, the words.
@@ -784,9 +800,10 @@ fn added_names(text: &str) -> Vec<(usize, usize, String)> {
     };
     let mut values: Vec<(&str, &str)> = Vec::new();
     for (eq, _) in text.match_indices('=') {
-        let name_end = eq - bytes[..eq].iter().rev().take_while(|&&b| b == b' ').count();
-        let value_at = eq + 1 + bytes[eq + 1..].iter().take_while(|&&b| b == b' ').count();
-        let (Some(name), Some(&quote)) = (name_before(name_end), bytes.get(value_at)) else {
+        let value_at = after_spaces(bytes, eq + 1);
+        let (Some(name), Some(&quote)) =
+            (name_before(before_spaces(bytes, eq)), bytes.get(value_at))
+        else {
             continue;
         };
         if quote != b'"' && quote != b'\'' {
@@ -816,12 +833,7 @@ fn added_names(text: &str) -> Vec<(usize, usize, String)> {
     while let Some(k) = text[from..].find('+') {
         let plus = from + k;
         from = plus + 1;
-        let left_end = plus
-            - bytes[..plus]
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b' ')
-                .count();
+        let left_end = before_spaces(bytes, plus);
         let Some(left) = name_before(left_end).filter(|n| value(n).is_some()) else {
             continue;
         };
@@ -831,14 +843,14 @@ fn added_names(text: &str) -> Vec<(usize, usize, String)> {
         let mut at = plus;
         // Each `+ name` whose name has a string adds it.
         loop {
-            let name_at = at + 1 + bytes[at + 1..].iter().take_while(|&&b| b == b' ').count();
+            let name_at = after_spaces(bytes, at + 1);
             let len = bytes[name_at..].iter().take_while(|&&b| is_name(b)).count();
             let Some(v) = value(&text[name_at..name_at + len]).filter(|_| len > 0) else {
                 break;
             };
             sum.push_str(v);
             end = name_at + len;
-            let next = end + bytes[end..].iter().take_while(|&&b| b == b' ').count();
+            let next = after_spaces(bytes, end);
             if bytes.get(next) != Some(&b'+') {
                 break;
             }
@@ -868,16 +880,15 @@ fn joined_literals(text: &str, at: usize) -> Option<(usize, String)> {
             .position(|&b| b == quote || b == b'\n')?;
         (bytes[from + 1 + len] == quote).then(|| (from + len + 2, &text[from + 1..from + 1 + len]))
     };
-    let blanks = |from: usize| from + bytes[from..].iter().take_while(|b| **b == b' ').count();
     let (mut end, first) = literal(at)?;
     let mut joined = first.to_string();
     let mut count = 1;
     loop {
-        let plus = blanks(end);
+        let plus = after_spaces(bytes, end);
         if bytes.get(plus) != Some(&b'+') {
             break;
         }
-        let Some((next_end, next)) = literal(blanks(plus + 1)) else {
+        let Some((next_end, next)) = literal(after_spaces(bytes, plus + 1)) else {
             break;
         };
         joined.push_str(next);

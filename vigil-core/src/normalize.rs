@@ -1763,9 +1763,7 @@ fn deciphered(text: &str, vocab: &Vocabulary) -> Option<String> {
             .map(|c| histogram[c] as i64 * i64::from(LETTER_LOG_FREQUENCY[plain(c)]))
             .sum()
     };
-    let plain_fit: i64 = (0..26)
-        .map(|c| histogram[c] as i64 * i64::from(LETTER_LOG_FREQUENCY[c]))
-        .sum();
+    let plain_fit = fit(&|c| c);
     let mut readings = Vec::new();
     // English letters average -2.9 nats, any shift or Atbash of them -3.55 or less: a text
     // that averages over -3.4 is not tried.
