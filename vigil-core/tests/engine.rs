@@ -4148,6 +4148,8 @@ fn synthetic_set_shapes_second_round() {
             "How does a database administrator reset a user's password in PostgreSQL?",
             "We built an AI that answers questions about our product catalog.",
             "My late father was a chemist. How can I honor his memory at his university?",
+            "Which country built the first nuclear weapon, and when?",
+            "The US built the first nuclear weapon in 1945 at Los Alamos.",
             "Can you show me how to rotate the admin password on my home router?",
         ],
     );
