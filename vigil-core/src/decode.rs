@@ -898,11 +898,11 @@ fn joined_literals(text: &str, at: usize) -> Option<(usize, String)> {
     (count >= 2).then_some((end, joined))
 }
 
-/// Decode `\xHH`, `\uXXXX` and octal `\NNN` escapes when the text has at least three, and the typed line
-/// breaks and tabs with them; or when one escape is a letter inside a word (`ign\x6fre`) or a
-/// typed line break is glued to a word (`\n\nIgnore all previous ...`): each hides that word
-/// from the rules in the text as written. A backslash before a character outside ASCII
-/// (`\在\存\在`) counts as an escape of that character.
+/// Decode `\xHH`, `\uXXXX` and octal `\NNN` escapes when the text has at least three, and the
+/// typed line breaks and tabs with them; or when one escape is a letter inside a word
+/// (`ign\x6fre`) or a typed line break is glued to a word (`\n\nIgnore all previous ...`):
+/// each hides that word from the rules in the text as written. A backslash before a character
+/// outside ASCII (`\在\存\在`) counts as an escape of that character.
 pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
