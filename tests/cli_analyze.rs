@@ -104,3 +104,20 @@ fn eval_reports_rates_per_set() {
     assert_eq!(report["sets"]["b"]["falsePositives"], 0);
     assert_eq!(report["falsePositiveRate"], 0.0);
 }
+
+/// Third-party everyday instructions (a sample of databricks-dolly-15k, CC BY-SA 3.0; see
+/// README) stay allowed: a guard that blocks ordinary questions is not usable.
+#[test]
+fn eval_allows_everyday_instructions() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/dolly-sample.jsonl");
+    let out = vigil().args(["eval", file, "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let benign = report["sets"]["dolly"]["benign"].as_u64().unwrap();
+    let blocked = report["sets"]["dolly"]["falsePositives"].as_u64().unwrap();
+    assert!(benign >= 700, "sample shrank: {benign} rows");
+    assert!(
+        blocked * 100 <= benign,
+        "{blocked} of {benign} everyday instructions blocked"
+    );
+}
