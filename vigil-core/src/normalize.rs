@@ -1395,7 +1395,7 @@ fn joined_view(main: &View, vocab: &Vocabulary, signals: &mut Signals) -> Option
                 if matches!(byte, b'-' | b'.' | b'_')
                     && i > 0
                     && lower(text[i - 1])
-                    && !(dot && (i < 2 || !lower(text[i - 2]) || !letters(i + 2)))
+                    && (!dot || (i >= 2 && lower(text[i - 2]) && letters(i + 2)))
                 {
                     if letters(i + 1) {
                         links.push((i, 1));
