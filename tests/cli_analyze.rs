@@ -105,19 +105,26 @@ fn eval_reports_rates_per_set() {
     assert_eq!(report["falsePositiveRate"], 0.0);
 }
 
-/// Third-party everyday instructions (a sample of databricks-dolly-15k, CC BY-SA 3.0; see
-/// README) stay allowed: a guard that blocks ordinary questions is not usable.
+/// Third-party everyday prompts stay allowed: a guard that blocks ordinary questions is not
+/// usable. A sample of databricks-dolly-15k (CC BY-SA 3.0) and OpenAssistant's first prompts
+/// (Apache-2.0), see README; the second holds role set-ups in attack words, so it may lose a
+/// little more.
 #[test]
 fn eval_allows_everyday_instructions() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/dolly-sample.jsonl");
-    let out = vigil().args(["eval", file, "--json"]).output().unwrap();
-    assert!(out.status.success());
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let benign = report["sets"]["dolly"]["benign"].as_u64().unwrap();
-    let blocked = report["sets"]["dolly"]["falsePositives"].as_u64().unwrap();
-    assert!(benign >= 700, "sample shrank: {benign} rows");
-    assert!(
-        blocked * 100 <= benign,
-        "{blocked} of {benign} everyday instructions blocked"
-    );
+    for (name, set, at_least, percent_blocked) in [
+        ("dolly-sample.jsonl", "dolly", 700, 1),
+        ("oasst-prompts.jsonl", "oasst", 300, 2),
+    ] {
+        let file = format!("{}/eval/{name}", env!("CARGO_MANIFEST_DIR"));
+        let out = vigil().args(["eval", &file, "--json"]).output().unwrap();
+        assert!(out.status.success());
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let benign = report["sets"][set]["benign"].as_u64().unwrap();
+        let blocked = report["sets"][set]["falsePositives"].as_u64().unwrap();
+        assert!(benign >= at_least, "{name} shrank: {benign} rows");
+        assert!(
+            blocked * 100 <= benign * percent_blocked,
+            "{blocked} of {benign} prompts of {name} blocked"
+        );
+    }
 }
