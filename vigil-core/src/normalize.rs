@@ -787,8 +787,8 @@ impl Vocabulary {
         })
     }
 
-    /// Whether `pieces` (two or three, each of two or more ASCII letters) spell a rule word
-    /// that at least one of them is not: a word split inside, not two words side by side.
+    /// Whether `pieces` (two to four runs of ASCII letters) spell a rule word that at least
+    /// one of them is not: a word split inside, not two words side by side.
     fn joins(&self, pieces: &[&[u8]]) -> bool {
         self.spells(pieces) && !pieces.iter().all(|p| self.is_word(p))
     }
@@ -1364,6 +1364,16 @@ impl Piece {
     }
 }
 
+/// A letter a piece of a split word is made of (the main view is lowercase).
+fn piece_letter(b: u8) -> bool {
+    b.wrapping_sub(b'a') < 26
+}
+
+/// A word character a piece cannot touch: a digit, an uppercase or non-ASCII letter.
+fn glues_to_piece(b: u8) -> bool {
+    b >= 0x80 || ASCII_CLASS[usize::from(b)] & ALNUM != 0
+}
+
 /// The `joined` view of `main`: words split inside by single spaces (`ign ore`, `in struc
 /// tions`) or by punctuation (`ig-nore`, `instruc- tions`, `sys.tem`, `pre_vious`) joined where
 /// the pieces spell a rule word (see [`Vocabulary::joins`]). One pass over the tokens; `None`
@@ -1377,9 +1387,7 @@ fn joined_view(main: &View, vocab: &Vocabulary, signals: &mut Signals) -> Option
     // The last two letter tokens still open to a join: only single spaces separate them from
     // the next one.
     let (mut a, mut b): (Option<Piece>, Option<Piece>) = (None, None);
-    let lower = |b: u8| b.wrapping_sub(b'a') < 26;
-    // A word character a piece cannot touch: a digit, an uppercase or non-ASCII letter.
-    let word = |b: u8| b >= 0x80 || ASCII_CLASS[usize::from(b)] & ALNUM != 0;
+    let (lower, word) = (piece_letter, glues_to_piece);
     // Whether the byte before the current one is such a character.
     let mut glued = false;
     let mut i = 0;
@@ -1491,8 +1499,7 @@ fn punctuation_joins(
     signals: &mut Signals,
     drop: &mut Vec<usize>,
 ) {
-    let lower = |b: u8| b.wrapping_sub(b'a') < 26;
-    let word = |b: u8| b >= 0x80 || ASCII_CLASS[usize::from(b)] & ALNUM != 0;
+    let (lower, word) = (piece_letter, glues_to_piece);
     let run_end = |mut e: usize| {
         while e < text.len() && lower(text[e]) {
             e += 1;
