@@ -79,13 +79,18 @@ struct RegexGroup {
     /// the meta regex's per-call work (engine choice, cache pool), which costs more than the
     /// few bytes an attempt usually reads.
     forward: Vec<LazyDfa>,
-    /// Lazy DFA caches, one set per concurrent search, reused across texts.
-    caches: Mutex<Vec<Vec<LazyCache>>>,
+    /// Per-search state (lazy DFA caches, per-unit progress), one per concurrent search,
+    /// reused across texts.
+    scratch: Mutex<Vec<Scratch>>,
     rule_of: Vec<usize>,
     /// Trigger literals, lowercase (matched ASCII case-insensitively).
     literals: Vec<Vec<u8>>,
     /// Trigger literal -> units it gates.
     trigger_patterns: Vec<Vec<usize>>,
+    /// Trigger literal -> units whose attempts wait for it (see [`Gate::need`]).
+    needed_by: Vec<Vec<usize>>,
+    /// Per unit: its attempts wait until the text is read, for a literal it needs.
+    waits: Vec<bool>,
     /// Per unit: where its matches start relative to its triggers.
     starts: Vec<Anchor>,
     /// Per unit: its matches start at an ASCII word boundary (`\b`), so a trigger inside a
@@ -192,6 +197,11 @@ fn split_chain(hir: &regex_syntax::hir::Hir) -> Option<(Vec<regex_syntax::hir::H
 struct Gate {
     literals: Vec<Vec<u8>>,
     start: Anchor,
+    /// For a gate whose attempts start at a trigger or line: literals rarer than the
+    /// trigger, one of which every match holds after its start. Attempts wait until the text
+    /// is read and run only where one of them turns up later: a pattern opening with `the`
+    /// is not tried at every `the` of a text that never says `guidelines`.
+    need: Option<Vec<Vec<u8>>>,
 }
 
 /// Where a gated pattern's matches start, relative to its trigger literals.
@@ -291,6 +301,13 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
             .min()
             .unwrap_or(0)
     };
+    // Prefixes of the runs of parts that end a concatenation, after its first part.
+    let runs = |parts: &[Hir]| -> Vec<Vec<Vec<u8>>> {
+        (1..parts.len())
+            .filter_map(|k| extract(&Hir::concat(parts[k..].to_vec()), ExtractKind::Prefix))
+            .collect()
+    };
+    let rarest_run = |parts: &[Hir]| runs(parts).into_iter().max_by_key(|r| rarity(r));
     let mut candidates: Vec<Gate> = Vec::new();
     let mut push = |literals: Option<Vec<Vec<u8>>>, prefix: bool| {
         if let Some(literals) = literals {
@@ -299,7 +316,11 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
             } else {
                 Anchor::Before
             };
-            candidates.push(Gate { literals, start });
+            candidates.push(Gate {
+                literals,
+                start,
+                need: None,
+            });
         }
     };
     push(extract(hir, ExtractKind::Prefix), true);
@@ -328,26 +349,26 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
                         .iter()
                         .all(|l| l.first().is_some_and(|b| !is_blank(*b)))
             });
-        return Some(match lead {
-            Some(literals) => Gate {
-                literals,
-                start: Anchor::LineLead,
-            },
-            None => Gate {
-                literals: vec![b"\n".to_vec()],
-                start: Anchor::Line,
-            },
+        let (literals, start) = match lead {
+            Some(literals) => (literals, Anchor::LineLead),
+            None => (vec![b"\n".to_vec()], Anchor::Line),
+        };
+        let need = rarest_run(parts).filter(|n| rarity(n) > rarity(&literals));
+        return Some(Gate {
+            literals,
+            start,
+            need,
         });
     }
+    // Every match also holds a prefix of each run of parts that ends the pattern: those are
+    // longer than a single part's (`di` then ` ` then a word, not just `di`). The rarest of
+    // them confirms a prefix gate's trigger.
+    let mut need = None;
     if let HirKind::Concat(parts) = top.kind() {
-        // Every match also holds a prefix of each run of parts that ends the pattern: those
-        // are longer than a single part's (`di` then ` ` then a word, not just `di`).
-        for k in 1..parts.len() {
-            push(
-                extract(&Hir::concat(parts[k..].to_vec()), ExtractKind::Prefix),
-                false,
-            );
+        for run in runs(parts) {
+            push(Some(run), false);
         }
+        need = rarest_run(parts);
     }
     // A prefix gate wins over any other: an anchored attempt at a trigger dies within a few
     // bytes, while the other gates search the whole text. So a prefix may be as short as `'`
@@ -357,9 +378,13 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
         shortest(&g.literals) >= 3 || (short_ok && shortest(&g.literals) >= 2)
     };
     if candidates.iter().any(specific) {
-        return candidates.into_iter().filter(specific).max_by_key(|g| {
+        let mut best = candidates.into_iter().filter(specific).max_by_key(|g| {
             rarity(&g.literals).min(6) + if g.start == Anchor::AtTrigger { 8 } else { 0 }
-        });
+        })?;
+        if best.start == Anchor::AtTrigger {
+            best.need = need.filter(|n| rarity(n) > rarity(&best.literals));
+        }
+        return Some(best);
     }
     // Nothing specific: rather than search every text, settle for punctuation that every
     // match needs (the `=` of `or 1 = 1`), which most prose lacks. Fewer literals first.
@@ -567,10 +592,12 @@ fn compile_group(
     let mut group = RegexGroup {
         each: Vec::new(),
         forward: Vec::new(),
-        caches: Mutex::new(Vec::new()),
+        scratch: Mutex::new(Vec::new()),
         rule_of: Vec::new(),
         literals: Vec::new(),
         trigger_patterns: Vec::new(),
+        needed_by: Vec::new(),
+        waits: Vec::new(),
         starts: Vec::new(),
         bounded: Vec::new(),
         part_of: Vec::new(),
@@ -624,17 +651,33 @@ fn compile_group(
             group.rule_of.push(*rule);
             group.part_of.push(part);
             group.bounded.push(opens_at_word_boundary(&hir));
+            let mut slot = |group: &mut RegexGroup, lit: Vec<u8>| {
+                *index_of.entry(lit.clone()).or_insert_with(|| {
+                    group.literals.push(lit);
+                    group.trigger_patterns.push(Vec::new());
+                    group.needed_by.push(Vec::new());
+                    group.literals.len() - 1
+                })
+            };
+            // A chain's parts are followed once the text is read anyway.
+            let need = gate
+                .as_ref()
+                .and_then(|g| g.need.clone())
+                .filter(|_| part.is_none());
+            group.waits.push(need.is_some());
+            for lit in need.into_iter().flatten() {
+                let k = slot(&mut group, lit);
+                group.needed_by[k].push(unit);
+            }
             match gate {
-                Some(Gate { literals, start }) => {
-                    group.starts.push(start);
+                Some(Gate {
+                    literals, start, ..
+                }) => {
                     for lit in literals {
-                        let k = *index_of.entry(lit.clone()).or_insert_with(|| {
-                            group.literals.push(lit);
-                            group.trigger_patterns.push(Vec::new());
-                            group.literals.len() - 1
-                        });
+                        let k = slot(&mut group, lit);
                         group.trigger_patterns[k].push(unit);
                     }
+                    group.starts.push(start);
                 }
                 None => {
                     group.starts.push(Anchor::Before);
@@ -1028,19 +1071,40 @@ impl RegexGroup {
 /// text. After `MAX_ATTEMPTS` failed anchored tries a pattern falls back to one unanchored
 /// search from there: text repeating a trigger word costs one scan, not one per word. Chain
 /// parts only note where their triggers occur; chains are followed once the text is read,
-/// and only when every part has occurred.
+/// and only when every part has occurred. A pattern whose trigger is common waits the same
+/// way, and is tried only where a literal it needs turns up later.
 struct Gating<'g> {
     group: &'g RegexGroup,
     /// Taken from the group's pool for this text, returned on drop.
-    caches: Vec<LazyCache>,
-    /// Per unit: matched or left to a whole-text search; for a chain part: triggered.
-    done: Vec<bool>,
-    /// Per unit: anchored attempts made; for a chain part: marks kept.
-    attempts: Vec<u16>,
+    scratch: Scratch,
     /// Patterns to search for from an offset once all triggers are seen.
     whole: Vec<(usize, usize)>,
     /// Chain parts' trigger offsets: (unit, offset).
     marks: Vec<(usize, usize)>,
+    /// Attempts that wait for a needed literal: (unit, offset), in trigger order.
+    waiting: Vec<(usize, usize)>,
+}
+
+/// What a search keeps between texts: lazy DFA caches, and per-unit progress that is stamped
+/// with the text it belongs to, so a new text starts fresh without clearing every unit's.
+#[derive(Debug, Default)]
+struct Scratch {
+    caches: Vec<LazyCache>,
+    units: Vec<Progress>,
+    /// The current text's stamp (never 0, the stamp of a unit not touched yet).
+    text: u32,
+}
+
+/// One unit's progress through one text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Progress {
+    text: u32,
+    /// Matched or left to a whole-text search; for a chain part: triggered.
+    done: bool,
+    /// Anchored attempts made; for a chain part: marks kept.
+    attempts: u16,
+    /// One past the last offset where a literal it needs starts (0: none yet).
+    needed_until: usize,
 }
 
 impl<'g> Gating<'g> {
@@ -1048,17 +1112,49 @@ impl<'g> Gating<'g> {
 
     fn new(group: &'g RegexGroup) -> Self {
         let pooled = group
-            .caches
+            .scratch
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop();
+        let mut scratch = pooled.unwrap_or_else(|| Scratch {
+            caches: group.forward.iter().map(LazyCache::new).collect(),
+            units: vec![Progress::default(); group.each.len()],
+            text: 0,
+        });
+        scratch.text = scratch.text.wrapping_add(1);
+        if scratch.text == 0 {
+            scratch.units.fill(Progress::default());
+            scratch.text = 1;
+        }
         Gating {
             group,
-            caches: pooled.unwrap_or_else(|| group.forward.iter().map(LazyCache::new).collect()),
-            done: vec![false; group.each.len()],
-            attempts: vec![0; group.each.len()],
+            scratch,
             whole: Vec::new(),
             marks: Vec::new(),
+            waiting: Vec::new(),
+        }
+    }
+
+    /// Unit `i`'s progress in this text.
+    fn unit(&mut self, i: usize) -> &mut Progress {
+        let text = self.scratch.text;
+        let unit = &mut self.scratch.units[i];
+        if unit.text != text {
+            *unit = Progress {
+                text,
+                ..Progress::default()
+            };
+        }
+        unit
+    }
+
+    /// Unit `i`'s progress in this text, read only.
+    fn progress(&self, i: usize) -> Progress {
+        let unit = self.scratch.units[i];
+        if unit.text == self.scratch.text {
+            unit
+        } else {
+            Progress::default()
         }
     }
 
@@ -1080,6 +1176,10 @@ impl<'g> Gating<'g> {
 
     /// Trigger literal `literal` occurs at `at`.
     fn trigger(&mut self, text: &str, literal: usize, at: usize, out: &mut Vec<Hit>) {
+        for &i in &self.group.needed_by[literal] {
+            let unit = self.unit(i);
+            unit.needed_until = unit.needed_until.max(at + 1);
+        }
         let mut boundary = None;
         for &i in &self.group.trigger_patterns[literal] {
             let starts = self.group.starts[i];
@@ -1093,26 +1193,27 @@ impl<'g> Gating<'g> {
                 // Each part's triggers come after the previous part's (the automaton reports
                 // by end offset), so one with no predecessor yet can be dropped.
                 _ if let Some(k) = self.group.part_of[i] => {
-                    if k == 0 || self.done[i - 1] {
-                        self.done[i] = true;
+                    if k == 0 || self.progress(i - 1).done {
+                        let unit = self.unit(i);
+                        unit.done = true;
                         // Each mark is tried at most once; past the limit the chain's whole
                         // pattern is searched for instead, and further marks are not kept.
-                        if self.attempts[i] <= Self::MAX_ATTEMPTS {
-                            self.attempts[i] += 1;
+                        if unit.attempts <= Self::MAX_ATTEMPTS {
+                            unit.attempts += 1;
                             self.marks.push((i, at));
                         }
                     }
                 }
-                _ if self.done[i] => {}
+                _ if self.progress(i).done => {}
                 Anchor::Before => {
-                    self.done[i] = true;
+                    self.unit(i).done = true;
                     self.whole.push((i, 0));
                 }
-                Anchor::AtTrigger => self.attempt(text, i, at, out),
-                Anchor::Line => self.attempt(text, i, at + 1, out),
+                Anchor::AtTrigger => self.attempt_or_wait(text, i, at, out),
+                Anchor::Line => self.attempt_or_wait(text, i, at + 1, out),
                 Anchor::LineLead => {
                     if let Some(start) = line_lead(text.as_bytes(), at) {
-                        self.attempt(text, i, start, out);
+                        self.attempt_or_wait(text, i, start, out);
                     }
                 }
             }
@@ -1123,21 +1224,31 @@ impl<'g> Gating<'g> {
     fn text_start(&mut self, text: &str, out: &mut Vec<Hit>) {
         for i in 0..self.group.each.len() {
             if self.group.starts[i] == Anchor::Line {
-                self.attempt(text, i, 0, out);
+                self.attempt_or_wait(text, i, 0, out);
             }
+        }
+    }
+
+    /// Try unit `i` from `at` now, or once the text is read if it waits for a literal.
+    fn attempt_or_wait(&mut self, text: &str, i: usize, at: usize, out: &mut Vec<Hit>) {
+        if self.group.waits[i] {
+            self.waiting.push((i, at));
+        } else {
+            self.attempt(text, i, at, out);
         }
     }
 
     /// Does pattern `i` match from `at`?
     fn attempt(&mut self, text: &str, i: usize, at: usize, out: &mut Vec<Hit>) {
-        self.attempts[i] += 1;
-        if self.attempts[i] > Self::MAX_ATTEMPTS {
-            self.done[i] = true;
+        let unit = self.unit(i);
+        unit.attempts += 1;
+        if unit.attempts > Self::MAX_ATTEMPTS {
+            unit.done = true;
             self.whole.push((i, at));
             return;
         }
         if let Some(end) = self.anchored(text, i, at) {
-            self.done[i] = true;
+            self.unit(i).done = true;
             out.push(self.hit(text, i, at, end));
         }
     }
@@ -1146,7 +1257,7 @@ impl<'g> Gating<'g> {
     fn anchored(&mut self, text: &str, i: usize, at: usize) -> Option<usize> {
         let group = self.group;
         let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-        match group.forward[i].try_search_fwd(&mut self.caches[i], &input) {
+        match group.forward[i].try_search_fwd(&mut self.scratch.caches[i], &input) {
             Ok(found) => found.map(|m| m.offset()),
             // The lazy DFA gave up (its cache kept filling up): the meta regex has fallbacks.
             Err(_) => group.each[i].search(&input).map(|m| m.end()),
@@ -1156,6 +1267,13 @@ impl<'g> Gating<'g> {
     /// Run the ungated patterns, the whole-text searches and the chains.
     fn finish(mut self, text: &str, out: &mut Vec<Hit>) {
         let group = self.group;
+        // A match from `at` holds a needed literal starting at or after `at`.
+        for (i, at) in std::mem::take(&mut self.waiting) {
+            let unit = self.progress(i);
+            if !unit.done && unit.needed_until > at {
+                self.attempt(text, i, at, out);
+            }
+        }
         let ungated = group.ungated.iter().map(|&i| (i, 0));
         for (i, from) in ungated.chain(self.whole.iter().copied()) {
             if let Some(m) = group.each[i].search(&Input::new(text).range(from..)) {
@@ -1167,7 +1285,7 @@ impl<'g> Gating<'g> {
             return;
         }
         let complete: Vec<&Chain> = (group.chains.iter())
-            .filter(|c| c.parts.iter().all(|&u| self.done[u]))
+            .filter(|c| c.parts.iter().all(|&u| self.progress(u).done))
             .collect();
         if complete.is_empty() {
             return;
@@ -1184,7 +1302,7 @@ impl<'g> Gating<'g> {
             let found = if chain
                 .parts
                 .iter()
-                .any(|&u| self.attempts[u] > Self::MAX_ATTEMPTS)
+                .any(|&u| self.progress(u).attempts > Self::MAX_ATTEMPTS)
             {
                 chain.whole.find(text).map(|m| (m.start(), m.end()))
             } else {
@@ -1240,12 +1358,12 @@ impl Follow<'_> {
 
 impl Drop for Gating<'_> {
     fn drop(&mut self) {
-        let caches = std::mem::take(&mut self.caches);
+        let scratch = std::mem::take(&mut self.scratch);
         self.group
-            .caches
+            .scratch
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(caches);
+            .push(scratch);
     }
 }
 
@@ -1412,11 +1530,11 @@ mod tests {
             .normalized
             .as_ref()
             .unwrap()
-            .caches
+            .scratch
             .lock()
             .unwrap()
             .len();
-        assert!((1..=4).contains(&pooled), "{pooled} cache sets pooled");
+        assert!((1..=4).contains(&pooled), "{pooled} scratch sets pooled");
     }
 
     #[test]
@@ -1525,7 +1643,44 @@ mod tests {
         assert!(rules.contains(&"dangerous.weapons_synthesis"), "{rules:?}");
     }
 
+    const NEED_PATTERN: &str = r"\b(the|your)\s+(\w+\s+)?(rules|guidelines)\s+are\s+void";
+
+    #[test]
+    fn common_triggers_wait_for_a_rarer_literal() {
+        let g = gate_of_pattern(NEED_PATTERN, Target::Raw).unwrap();
+        assert_eq!(g.start, Anchor::AtTrigger);
+        assert_eq!(
+            g.need,
+            Some(vec![b"rules".to_vec(), b"guidelines".to_vec()])
+        );
+        let spans = |text| gated_spans(NEED_PATTERN, text);
+        assert_eq!(spans("the old rules are void"), [(0, 22)]);
+        // The literal must come after the trigger: a match holds it.
+        assert_eq!(spans("rules: the are void"), []);
+        assert_eq!(
+            spans("the rules are void, your guidelines are void"),
+            [(0, 18)]
+        );
+    }
+
     proptest::proptest! {
+        /// A gate that waits for a needed literal finds the leftmost match.
+        #[test]
+        fn waiting_gate_finds_the_leftmost_match(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "the", "your", "rules", "guidelines", "are", "void", " ", "x", "\n", "é",
+                ]),
+                0..16,
+            )
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(
+                gated_spans(NEED_PATTERN, &text),
+                leftmost_span(NEED_PATTERN, &text)
+            );
+        }
+
         /// A chain matches where the whole pattern matches (its parts end at word boundaries,
         /// so each part's preferred end is its only one).
         #[test]
