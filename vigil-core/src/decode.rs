@@ -508,6 +508,67 @@ pub(crate) fn code_runs(text: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
+/// Runs of code points in Unicode's notation (`U+0069 U+0067`, `u+006e,u+006f`): at least 8
+/// in a row, apart only by blanks, commas or semicolons, each a character that is not a
+/// control (tabs and line breaks aside), decoding to words apart or to another encoded layer.
+/// A font's `unicode-range` (`U+0000-00FF, U+0131`) decodes to controls and letters without
+/// words, so to nothing.
+pub(crate) fn code_point_runs(text: &str) -> Vec<(usize, usize, String)> {
+    const MIN_CODES: usize = 8;
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut row, mut codes, mut start, mut end) = (String::new(), 0, 0, 0);
+    let mut flush = |row: &mut String, codes: &mut usize, start: usize, end: usize| {
+        if *codes >= MIN_CODES
+            && looks_like_text(row)
+            && (row.contains(' ') || is_encoded_layer(row))
+        {
+            out.push((start, end, std::mem::take(row)));
+        }
+        row.clear();
+        *codes = 0;
+    };
+    let mut i = 0;
+    while let Some(k) = text[i..].find('+') {
+        let plus = i + k;
+        i = plus + 1;
+        let digits = (bytes[i..].iter().take(7))
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        let after = i + digits;
+        let token = plus >= 1
+            && matches!(bytes[plus - 1], b'u' | b'U')
+            && (plus < 2 || !bytes[plus - 2].is_ascii_alphanumeric())
+            && (4..=6).contains(&digits)
+            && !bytes.get(after).is_some_and(u8::is_ascii_alphanumeric);
+        if !token {
+            continue;
+        }
+        let from = plus - 1;
+        let apart = |b: &u8| matches!(b, b' ' | b',' | b';' | b'\t' | b'\n' | b'\r');
+        if codes > 0 && !bytes[end..from].iter().all(apart) {
+            flush(&mut row, &mut codes, start, end);
+        }
+        match u32::from_str_radix(&text[i..after], 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(c) if !c.is_control() || matches!(c, '\t' | '\n' | '\r') => {
+                if codes == 0 {
+                    start = from;
+                }
+                row.push(c);
+                codes += 1;
+                end = after;
+            }
+            _ => flush(&mut row, &mut codes, start, end),
+        }
+        i = after;
+    }
+    flush(&mut row, &mut codes, start, end);
+    out
+}
+
 /// Letters written as their places in the alphabet (A1Z26): numbers from 1 to 26 joined by
 /// `-` or `.` within a word and apart between words (`9-7-14-15-18-5 1-12-12`), or, when none
 /// is joined so, by single blanks within a word and `/`, `|` or wider gaps between words (`9 7
@@ -940,15 +1001,34 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
                 i += 4;
                 continue;
             }
-            if bytes[i + 1] == b'u' && hexes(i + 2, 4) {
+            // `\u0069`, and the 8-digit `\U00000069` and braced `\u{69}` of Python, Rust and
+            // JavaScript.
+            let braced = (bytes[i + 1] == b'u' && bytes.get(i + 2) == Some(&b'{'))
+                .then(|| {
+                    let n = (bytes[i + 3..].iter().take(7))
+                        .take_while(|b| b.is_ascii_hexdigit())
+                        .count();
+                    ((1..=6).contains(&n) && bytes.get(i + 3 + n) == Some(&b'}')).then_some((
+                        i + 3,
+                        n,
+                        n + 4,
+                    ))
+                })
+                .flatten();
+            let code = match bytes[i + 1] {
+                b'u' if hexes(i + 2, 4) => Some((i + 2, 4, 6)),
+                b'U' if hexes(i + 2, 8) => Some((i + 2, 8, 10)),
+                _ => braced,
+            };
+            if let Some((from, digits, width)) = code {
                 flush(&mut pending, &mut out);
-                let v = u32::from_str_radix(&text[i + 2..i + 6], 16).unwrap_or(0xFFFD);
+                let v = u32::from_str_radix(&text[from..from + digits], 16).unwrap_or(0xFFFD);
                 out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
                 count += 1;
-                glued |= inside_word(bytes, i, i + 6);
+                glued |= inside_word(bytes, i, i + width);
                 first = first.min(i);
-                last = i + 6;
-                i += 6;
+                last = i + width;
+                i += width;
                 continue;
             }
             if let Some(c) = blank_escape(bytes[i + 1]) {
@@ -978,7 +1058,16 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
         // (`i` is a char boundary: the start, or after an escape or a backslash).
         let from = i + usize::from(bytes[i] == b'\\');
         let next = text[from..].find('\\').map_or(text.len(), |k| from + k);
-        out.push_str(&text[i..next]);
+        // A blank or comma between two escapes only separates them (`\u0069 \u0067`): the
+        // text they spell has its own spaces.
+        let separator = count > 0
+            && last == i
+            && next - i <= 2
+            && bytes[i..next].iter().all(|b| matches!(b, b' ' | b','))
+            && matches!(bytes.get(next + 1), Some(b'u' | b'U' | b'x'));
+        if !separator {
+            out.push_str(&text[i..next]);
+        }
         i = next;
     }
     flush(&mut pending, &mut out);
@@ -1074,6 +1163,27 @@ mod tests {
             "Steps 1-2-3-4-5-6-7-8-9-10-11-12 done",
         ] {
             assert!(code_runs(figures).is_empty(), "{figures:?}");
+        }
+    }
+
+    #[test]
+    fn code_points_decode_and_font_ranges_do_not() {
+        let text = "Follow: U+0069 U+0067 U+006E U+006F U+0072 U+0065 U+0020 U+0069 U+0074.";
+        assert_eq!(
+            code_point_runs(text),
+            [(8, text.len() - 1, "ignore it".to_string())]
+        );
+        let lower = "u+0069,u+0067,u+006e,u+006f,u+0072,u+0065,u+0020,u+0069,u+0074";
+        assert_eq!(code_point_runs(lower)[0].2, "ignore it");
+        for other in [
+            "unicode-range: U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA",
+            "U+00E9 is é and U+2014 is the em dash",
+            // Too few codes, or not apart only by blanks and commas.
+            "U+0069 U+0067 U+006E U+006F U+0020 U+0069 U+0074",
+            "U+0069 and U+0067 and U+006E and U+006F and U+0072 and U+0065 and U+0020 and U+0069",
+            "bonus+0069 x+0067 a+006E b+006F c+0072 d+0065 e+0020 f+0069",
+        ] {
+            assert!(code_point_runs(other).is_empty(), "{other:?}");
         }
     }
 
@@ -1219,12 +1329,26 @@ mod tests {
                     (count, first, last, i) = (count + 1, first.min(i), i + 4, i + 4);
                     continue;
                 }
-                if bytes[i + 1] == b'u' && hexes(i + 2, 4) {
+                let braced = text[i + 1..]
+                    .strip_prefix("u{")
+                    .and_then(|rest| rest.split_once('}'))
+                    .map(|(digits, _)| digits)
+                    .filter(|d| {
+                        (1..=6).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_hexdigit())
+                    });
+                let code = if bytes[i + 1] == b'u' && hexes(i + 2, 4) {
+                    Some((&text[i + 2..i + 6], 6))
+                } else if bytes[i + 1] == b'U' && hexes(i + 2, 8) {
+                    Some((&text[i + 2..i + 10], 10))
+                } else {
+                    braced.map(|d| (d, d.len() + 4))
+                };
+                if let Some((digits, width)) = code {
                     flush(&mut pending, &mut out);
-                    let v = u32::from_str_radix(&text[i + 2..i + 6], 16).unwrap_or(0xFFFD);
+                    let v = u32::from_str_radix(digits, 16).unwrap_or(0xFFFD);
                     out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
-                    glued |= inside_word(bytes, i, i + 6);
-                    (count, first, last, i) = (count + 1, first.min(i), i + 6, i + 6);
+                    glued |= inside_word(bytes, i, i + width);
+                    (count, first, last, i) = (count + 1, first.min(i), i + width, i + width);
                     continue;
                 }
                 if octal_escape(bytes, i) {
@@ -1250,6 +1374,17 @@ mod tests {
                 }
             }
             flush(&mut pending, &mut out);
+            if count > 0 && last == i {
+                let next = text[i..].find('\\').map_or(text.len(), |k| i + k);
+                let blanks = text[i..next].chars().all(|c| c == ' ' || c == ',');
+                if (1..=2).contains(&(next - i))
+                    && blanks
+                    && matches!(bytes.get(next + 1), Some(b'u' | b'U' | b'x'))
+                {
+                    i = next;
+                    continue;
+                }
+            }
             let c = text[i..].chars().next().unwrap_or(' ');
             out.push(c);
             i += c.len_utf8();
@@ -1268,7 +1403,7 @@ mod tests {
 
         #[test]
         fn backslash_escapes_agree_with_the_char_by_char_copy(
-            text in "(\\\\x6[1-9a-f]|\\\\x7[0-9a]|\\\\x6[A-F]|\\\\u00[67][1-9a]|\\\\xc3\\\\xa9|\\\\x[0-9g]|\\\\|\\\\u00|\\\\[nrt]|\\\\1[45][0-7]|\\\\[0-4][0-9]{1,2}|[a-z ]{1,8}|é|😀|\\\\é){0,24}",
+            text in "(\\\\U0000006[1-9a-f]|\\\\u\\{6[1-9a-f]\\}|\\\\u\\{|[ ,]{1,3}|\\\\x6[1-9a-f]|\\\\x7[0-9a]|\\\\x6[A-F]|\\\\u00[67][1-9a]|\\\\xc3\\\\xa9|\\\\x[0-9g]|\\\\|\\\\u00|\\\\[nrt]|\\\\1[45][0-7]|\\\\[0-4][0-9]{1,2}|[a-z ]{1,8}|é|😀|\\\\é){0,24}",
         ) {
             prop_assert_eq!(backslash_escapes(&text), backslash_escapes_by_chars(&text));
         }
@@ -1349,6 +1484,20 @@ mod tests {
             "please ignore that"
         );
         assert_eq!(backslash_escapes(r"\u0049gnore it").unwrap().2, "Ignore it");
+        // Python's 8 digits and the braced form; blanks and commas between escapes only
+        // separate them.
+        assert_eq!(
+            backslash_escapes(r"\U00000069\U00000067\u{6e}ore it")
+                .unwrap()
+                .2,
+            "ignore it"
+        );
+        assert_eq!(
+            backslash_escapes(r"do: \u0069 \u0067, \x6e \u006f \u0020 \u0069\u0074")
+                .unwrap()
+                .2,
+            "do: igno it"
+        );
         assert!(backslash_escapes(r"reset with \x1b[0m").is_none());
         // Line breaks typed inside a code string, not glued to a word, are left alone.
         assert!(backslash_escapes(r#"printf("%d\n", x); puts("\n");"#).is_none());
