@@ -89,8 +89,9 @@ struct RegexGroup {
     trigger_patterns: Vec<Vec<usize>>,
     /// Trigger literal -> units whose attempts wait for it (see [`Gate::need`]).
     needed_by: Vec<Vec<usize>>,
-    /// Per unit: its attempts wait until the text is read, for a literal it needs.
-    waits: Vec<bool>,
+    /// Per unit: it needs a literal (see [`Gate::need`]). Its attempts wait until the text is
+    /// read; for a chain part, only marks that one follows are kept.
+    needs: Vec<bool>,
     /// Per unit: where its matches start relative to its triggers.
     starts: Vec<Anchor>,
     /// Per unit: its matches start at an ASCII word boundary (`\b`), so a trigger inside a
@@ -597,7 +598,7 @@ fn compile_group(
         literals: Vec::new(),
         trigger_patterns: Vec::new(),
         needed_by: Vec::new(),
-        waits: Vec::new(),
+        needs: Vec::new(),
         starts: Vec::new(),
         bounded: Vec::new(),
         part_of: Vec::new(),
@@ -659,12 +660,8 @@ fn compile_group(
                     group.literals.len() - 1
                 })
             };
-            // A chain's parts are followed once the text is read anyway.
-            let need = gate
-                .as_ref()
-                .and_then(|g| g.need.clone())
-                .filter(|_| part.is_none());
-            group.waits.push(need.is_some());
+            let need = gate.as_ref().and_then(|g| g.need.clone());
+            group.needs.push(need.is_some());
             for lit in need.into_iter().flatten() {
                 let k = slot(&mut group, lit);
                 group.needed_by[k].push(unit);
@@ -1231,7 +1228,7 @@ impl<'g> Gating<'g> {
 
     /// Try unit `i` from `at` now, or once the text is read if it waits for a literal.
     fn attempt_or_wait(&mut self, text: &str, i: usize, at: usize, out: &mut Vec<Hit>) {
-        if self.group.waits[i] {
+        if self.group.needs[i] {
             self.waiting.push((i, at));
         } else {
             self.attempt(text, i, at, out);
@@ -1291,6 +1288,7 @@ impl<'g> Gating<'g> {
             return;
         }
         let mut marks = std::mem::take(&mut self.marks);
+        marks.retain(|&(u, at)| !group.needs[u] || self.progress(u).needed_until > at);
         marks.sort_unstable();
         marks.dedup();
         let offsets = |unit: usize| {
@@ -1661,9 +1659,38 @@ mod tests {
             spans("the rules are void, your guidelines are void"),
             [(0, 18)]
         );
+        // A chain's first part keeps only the marks a needed literal follows.
+        let group = compile_group(&[(0, NEED_CHAIN.to_string())], Target::Raw, "t")
+            .unwrap()
+            .unwrap();
+        assert_eq!(group.chains.len(), 1);
+        assert!(group.needs[group.chains[0].parts[0]]);
+        assert_eq!(
+            gated_spans(NEED_CHAIN, "the old rules are now void"),
+            [(0, 26)]
+        );
     }
 
+    const NEED_CHAIN: &str =
+        r"\b(the|your)\s+(\w+\s+)?(rules|guidelines)\s+are\b.{0,20}\b(void|gone)\b";
+
     proptest::proptest! {
+        /// A chain whose first part needs a literal matches where the whole pattern does.
+        #[test]
+        fn chains_with_needs_match_where_the_whole_pattern_does(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "the", "your", "rules", "guidelines", "are", "void", "gone", " ", "x", "\n",
+                ]),
+                0..16,
+            )
+        ) {
+            let text = parts.concat();
+            let found = gated_spans(NEED_CHAIN, &text);
+            let whole = whole_regex(NEED_CHAIN).is_match(text.as_bytes());
+            proptest::prop_assert_eq!(found.len(), usize::from(whole));
+        }
+
         /// A gate that waits for a needed literal finds the leftmost match.
         #[test]
         fn waiting_gate_finds_the_leftmost_match(
