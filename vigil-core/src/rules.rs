@@ -308,7 +308,7 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
             .filter_map(|k| extract(&Hir::concat(parts[k..].to_vec()), ExtractKind::Prefix))
             .collect()
     };
-    let rarest_run = |parts: &[Hir]| runs(parts).into_iter().max_by_key(|r| rarity(r));
+    let rarest = |runs: &[Vec<Vec<u8>>]| runs.iter().max_by_key(|r| rarity(r)).cloned();
     let mut candidates: Vec<Gate> = Vec::new();
     let mut push = |literals: Option<Vec<Vec<u8>>>, prefix: bool| {
         if let Some(literals) = literals {
@@ -354,7 +354,7 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
             Some(literals) => (literals, Anchor::LineLead),
             None => (vec![b"\n".to_vec()], Anchor::Line),
         };
-        let need = rarest_run(parts).filter(|n| rarity(n) > rarity(&literals));
+        let need = rarest(&runs(parts)).filter(|n| rarity(n) > rarity(&literals));
         return Some(Gate {
             literals,
             start,
@@ -366,10 +366,11 @@ fn gate_of(hir: &regex_syntax::hir::Hir, class_limit: usize) -> Option<Gate> {
     // them confirms a prefix gate's trigger.
     let mut need = None;
     if let HirKind::Concat(parts) = top.kind() {
-        for run in runs(parts) {
+        let runs = runs(parts);
+        need = rarest(&runs);
+        for run in runs {
             push(Some(run), false);
         }
-        need = rarest_run(parts);
     }
     // A prefix gate wins over any other: an anchored attempt at a trigger dies within a few
     // bytes, while the other gates search the whole text. So a prefix may be as short as `'`
