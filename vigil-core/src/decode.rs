@@ -113,7 +113,8 @@ pub(crate) struct Traces {
     pub backslash: bool,
     /// A run of 16+ Morse bytes (`.`, `-`, spaces, `/`).
     pub morse: bool,
-    /// A `+`, `_`, `-` or `][`: string pieces, joined words or fragments could be in the text.
+    /// A `+`, `_`, `-` or `][`: string pieces, joined words, fragments or code points
+    /// (`U+0069`) could be in the text.
     pub pieces: bool,
     /// A run of 24+ digits, spaces and `,-/.|`: character codes could be in the text.
     pub codes: bool,
@@ -1003,8 +1004,10 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
             }
             // `\u0069`, and the 8-digit `\U00000069` and braced `\u{69}` of Python, Rust and
             // JavaScript.
-            let braced = (bytes[i + 1] == b'u' && bytes.get(i + 2) == Some(&b'{'))
-                .then(|| {
+            let code = match bytes[i + 1] {
+                b'u' if hexes(i + 2, 4) => Some((i + 2, 4, 6)),
+                b'U' if hexes(i + 2, 8) => Some((i + 2, 8, 10)),
+                b'u' if bytes.get(i + 2) == Some(&b'{') => {
                     let n = (bytes[i + 3..].iter().take(7))
                         .take_while(|b| b.is_ascii_hexdigit())
                         .count();
@@ -1013,12 +1016,8 @@ pub(crate) fn backslash_escapes(text: &str) -> Option<(usize, usize, String)> {
                         n,
                         n + 4,
                     ))
-                })
-                .flatten();
-            let code = match bytes[i + 1] {
-                b'u' if hexes(i + 2, 4) => Some((i + 2, 4, 6)),
-                b'U' if hexes(i + 2, 8) => Some((i + 2, 8, 10)),
-                _ => braced,
+                }
+                _ => None,
             };
             if let Some((from, digits, width)) = code {
                 flush(&mut pending, &mut out);

@@ -1227,6 +1227,12 @@ impl<'g> Gating<'g> {
         }
     }
 
+    /// Whether a match of unit `i` from `at` can be: it needs no literal, or one it needs
+    /// starts at or after `at` (a match holds it there).
+    fn need_met(&self, i: usize, at: usize) -> bool {
+        !self.group.needs[i] || self.progress(i).needed_until > at
+    }
+
     /// Try unit `i` from `at` now, or once the text is read if it waits for a literal.
     fn attempt_or_wait(&mut self, text: &str, i: usize, at: usize, out: &mut Vec<Hit>) {
         if self.group.needs[i] {
@@ -1265,10 +1271,8 @@ impl<'g> Gating<'g> {
     /// Run the ungated patterns, the whole-text searches and the chains.
     fn finish(mut self, text: &str, out: &mut Vec<Hit>) {
         let group = self.group;
-        // A match from `at` holds a needed literal starting at or after `at`.
         for (i, at) in std::mem::take(&mut self.waiting) {
-            let unit = self.progress(i);
-            if !unit.done && unit.needed_until > at {
+            if !self.progress(i).done && self.need_met(i, at) {
                 self.attempt(text, i, at, out);
             }
         }
@@ -1289,7 +1293,7 @@ impl<'g> Gating<'g> {
             return;
         }
         let mut marks = std::mem::take(&mut self.marks);
-        marks.retain(|&(u, at)| !group.needs[u] || self.progress(u).needed_until > at);
+        marks.retain(|&(u, at)| self.need_met(u, at));
         marks.sort_unstable();
         marks.dedup();
         let offsets = |unit: usize| {
