@@ -103,6 +103,8 @@ struct RegexGroup {
     chains: Vec<Chain>,
     /// Units without a usable literal prefix; they always run.
     ungated: Vec<usize>,
+    /// Units anchored at line starts ([`Anchor::Line`]), also tried at the text's start.
+    line_units: Vec<usize>,
 }
 
 /// A pattern matched part by part: part `k + 1` must start within `gaps[k]` of where part `k`
@@ -605,6 +607,7 @@ fn compile_group(
         part_of: Vec::new(),
         chains: Vec::new(),
         ungated: Vec::new(),
+        line_units: Vec::new(),
     };
     let mut index_of: HashMap<Vec<u8>, usize> = HashMap::new();
     for (rule, pattern) in patterns {
@@ -674,6 +677,9 @@ fn compile_group(
                     for lit in literals {
                         let k = slot(&mut group, lit);
                         group.trigger_patterns[k].push(unit);
+                    }
+                    if start == Anchor::Line {
+                        group.line_units.push(unit);
                     }
                     group.starts.push(start);
                 }
@@ -1220,10 +1226,8 @@ impl<'g> Gating<'g> {
 
     /// A line-start pattern may also match at the start of the text.
     fn text_start(&mut self, text: &str, out: &mut Vec<Hit>) {
-        for i in 0..self.group.each.len() {
-            if self.group.starts[i] == Anchor::Line {
-                self.attempt_or_wait(text, i, 0, out);
-            }
+        for &i in &self.group.line_units {
+            self.attempt_or_wait(text, i, 0, out);
         }
     }
 
