@@ -85,10 +85,12 @@ struct RegexGroup {
     rule_of: Vec<usize>,
     /// Trigger literals, lowercase (matched ASCII case-insensitively).
     literals: Vec<Vec<u8>>,
-    /// Trigger literal -> units it gates.
-    trigger_patterns: Vec<Vec<usize>>,
-    /// Trigger literal -> units whose attempts wait for it (see [`Gate::need`]).
-    needed_by: Vec<Vec<usize>>,
+    /// Per trigger literal, its units in `literal_units`: `[from, mid, to]`, where
+    /// `from..mid` wait for it (see [`Gate::need`]) and `mid..to` are gated by it. One flat
+    /// list, because the automaton reports a trigger every few bytes and each lookup in a
+    /// list of its own missed the cache twice.
+    by_literal: Vec<[u32; 3]>,
+    literal_units: Vec<u32>,
     /// Per unit: it needs a literal (see [`Gate::need`]). Its attempts wait until the text is
     /// read; for a chain part, only marks that one follows are kept.
     needs: Vec<bool>,
@@ -599,8 +601,8 @@ fn compile_group(
         scratch: Mutex::new(Vec::new()),
         rule_of: Vec::new(),
         literals: Vec::new(),
-        trigger_patterns: Vec::new(),
-        needed_by: Vec::new(),
+        by_literal: Vec::new(),
+        literal_units: Vec::new(),
         needs: Vec::new(),
         starts: Vec::new(),
         bounded: Vec::new(),
@@ -610,6 +612,8 @@ fn compile_group(
         line_units: Vec::new(),
     };
     let mut index_of: HashMap<Vec<u8>, usize> = HashMap::new();
+    // Per literal: the units that need it, and those it gates.
+    let mut units_of: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     for (rule, pattern) in patterns {
         let invalid = |e: &dyn std::fmt::Display| {
             ConfigError::invalid(
@@ -659,8 +663,6 @@ fn compile_group(
             let mut slot = |group: &mut RegexGroup, lit: Vec<u8>| {
                 *index_of.entry(lit.clone()).or_insert_with(|| {
                     group.literals.push(lit);
-                    group.trigger_patterns.push(Vec::new());
-                    group.needed_by.push(Vec::new());
                     group.literals.len() - 1
                 })
             };
@@ -668,7 +670,8 @@ fn compile_group(
             group.needs.push(need.is_some());
             for lit in need.into_iter().flatten() {
                 let k = slot(&mut group, lit);
-                group.needed_by[k].push(unit);
+                units_of.resize_with(group.literals.len(), Default::default);
+                units_of[k].0.push(unit);
             }
             match gate {
                 Some(Gate {
@@ -676,7 +679,8 @@ fn compile_group(
                 }) => {
                     for lit in literals {
                         let k = slot(&mut group, lit);
-                        group.trigger_patterns[k].push(unit);
+                        units_of.resize_with(group.literals.len(), Default::default);
+                        units_of[k].1.push(unit);
                     }
                     if start == Anchor::Line {
                         group.line_units.push(unit);
@@ -689,6 +693,13 @@ fn compile_group(
                 }
             }
         }
+    }
+    for (needing, gated) in units_of {
+        let from = group.literal_units.len() as u32;
+        let mid = from + needing.len() as u32;
+        let to = mid + gated.len() as u32;
+        group.by_literal.push([from, mid, to]);
+        (group.literal_units).extend(needing.into_iter().chain(gated).map(|u| u as u32));
     }
     Ok(Some(group))
 }
@@ -1180,12 +1191,15 @@ impl<'g> Gating<'g> {
 
     /// Trigger literal `literal` occurs at `at`.
     fn trigger(&mut self, text: &str, literal: usize, at: usize, out: &mut Vec<Hit>) {
-        for &i in &self.group.needed_by[literal] {
-            let unit = self.unit(i);
+        let group = self.group;
+        let [from, mid, to] = group.by_literal[literal].map(|x| x as usize);
+        for &i in &group.literal_units[from..mid] {
+            let unit = self.unit(i as usize);
             unit.needed_until = unit.needed_until.max(at + 1);
         }
         let mut boundary = None;
-        for &i in &self.group.trigger_patterns[literal] {
+        for &i in &group.literal_units[mid..to] {
+            let i = i as usize;
             let starts = self.group.starts[i];
             if starts == Anchor::AtTrigger
                 && self.group.bounded[i]
@@ -1437,9 +1451,10 @@ mod tests {
             let id = |unit: usize| &set.rules[g.rule_of[unit]].id;
             let ungated: Vec<_> = g.ungated.iter().map(|&u| id(u)).collect();
             assert!(ungated.is_empty(), "ungated: {ungated:?}");
-            for (lit, units) in g.literals.iter().zip(&g.trigger_patterns) {
+            for (lit, &[_, mid, to]) in g.literals.iter().zip(&g.by_literal) {
                 let rare = lit.len() >= 4 || lit.iter().any(u8::is_ascii_punctuation);
-                for &u in units {
+                for &u in &g.literal_units[mid as usize..to as usize] {
+                    let u = u as usize;
                     assert!(
                         rare || g.starts[u] != Anchor::Before,
                         "{} searches whole texts at {:?}",
