@@ -87,8 +87,8 @@ struct RegexGroup {
     literals: Vec<Vec<u8>>,
     /// Per trigger literal, its units in `literal_units`: `[from, mid, to]`, where
     /// `from..mid` wait for it (see [`Gate::need`]) and `mid..to` are gated by it. One flat
-    /// list, because the automaton reports a trigger every few bytes and each lookup in a
-    /// list of its own missed the cache twice.
+    /// list, because the automaton reports a trigger every few bytes, and a list per literal
+    /// was two dependent loads (its header among 56,000, then its buffer) for each.
     by_literal: Vec<[u32; 3]>,
     literal_units: Vec<u32>,
     /// Per unit: it needs a literal (see [`Gate::need`]). Its attempts wait until the text is
@@ -660,17 +660,18 @@ fn compile_group(
             group.rule_of.push(*rule);
             group.part_of.push(part);
             group.bounded.push(opens_at_word_boundary(&hir));
-            let mut slot = |group: &mut RegexGroup, lit: Vec<u8>| {
+            // A literal's index, and its (needing, gated) unit lists, made on its first use.
+            let mut slot = |group: &mut RegexGroup, units_of: &mut Vec<_>, lit: Vec<u8>| {
                 *index_of.entry(lit.clone()).or_insert_with(|| {
                     group.literals.push(lit);
+                    units_of.push((Vec::new(), Vec::new()));
                     group.literals.len() - 1
                 })
             };
             let need = gate.as_ref().and_then(|g| g.need.clone());
             group.needs.push(need.is_some());
             for lit in need.into_iter().flatten() {
-                let k = slot(&mut group, lit);
-                units_of.resize_with(group.literals.len(), Default::default);
+                let k = slot(&mut group, &mut units_of, lit);
                 units_of[k].0.push(unit);
             }
             match gate {
@@ -678,8 +679,7 @@ fn compile_group(
                     literals, start, ..
                 }) => {
                     for lit in literals {
-                        let k = slot(&mut group, lit);
-                        units_of.resize_with(group.literals.len(), Default::default);
+                        let k = slot(&mut group, &mut units_of, lit);
                         units_of[k].1.push(unit);
                     }
                     if start == Anchor::Line {
@@ -1200,9 +1200,9 @@ impl<'g> Gating<'g> {
         let mut boundary = None;
         for &i in &group.literal_units[mid..to] {
             let i = i as usize;
-            let starts = self.group.starts[i];
+            let starts = group.starts[i];
             if starts == Anchor::AtTrigger
-                && self.group.bounded[i]
+                && group.bounded[i]
                 && !*boundary.get_or_insert_with(|| word_boundary_at(text.as_bytes(), at))
             {
                 continue;
@@ -1210,7 +1210,7 @@ impl<'g> Gating<'g> {
             match starts {
                 // Each part's triggers come after the previous part's (the automaton reports
                 // by end offset), so one with no predecessor yet can be dropped.
-                _ if let Some(k) = self.group.part_of[i] => {
+                _ if let Some(k) = group.part_of[i] => {
                     if k == 0 || self.progress(i - 1).done {
                         let unit = self.unit(i);
                         unit.done = true;
