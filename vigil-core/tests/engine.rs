@@ -6739,3 +6739,24 @@ fn planted_code_and_tampered_answers_in_six_languages() {
         ],
     );
 }
+
+/// Everyday constraints on the code asked for, and stand-in data asked for, are benign
+/// evidence (round 141).
+#[test]
+fn coding_constraints_are_benign_context() {
+    let engine = Engine::default();
+    for text in [
+        "Your implementation must not use any external libraries.",
+        "When you answer, include a fake example email address like jane@example.com instead of real ones.",
+    ] {
+        let v = analyze(&engine, text);
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.rule_id == "benign.coding_constraints"),
+            "{text:?}: {:?}",
+            v.evidence
+        );
+        assert_allowed(&engine, text);
+    }
+}
