@@ -121,7 +121,8 @@ pub struct DetectionConfig {
     /// n-grams); `false` scores with the rule weights alone.
     pub model: bool,
     /// Extra rules from the host. The model has no fitted weight for them: they count through
-    /// their category, and a text scores at least what their weights alone would give it.
+    /// their category, and a text scores at least what their weights alone would give it
+    /// (with the text's benign context weighed alone too).
     pub rules: Vec<RuleSpec>,
     /// Rule ids to switch off.
     pub disabled_rules: Vec<String>,

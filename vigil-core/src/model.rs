@@ -224,9 +224,15 @@ impl Model {
             z += sum * scale;
         }
         // No training row fired these rules (a host's own, or built-in ones the data lacks), so
-        // the fit could not weigh them: they count at least as much as by their weights alone.
+        // the fit could not weigh them: they count at least as much as by their weights alone,
+        // against the text's benign context as weighed alone too (a fitted benign rule left
+        // out here would let an unseen rule's floor override the context it fired in).
         if !unseen.is_empty() {
-            z = z.max(rules_logit(unseen));
+            let context = f
+                .rules
+                .iter()
+                .filter(|r| r.weight < 0.0 && self.rules.contains_key(&r.id));
+            z = z.max(rules_logit(unseen.into_iter().chain(context)));
         }
         z
     }
@@ -570,5 +576,39 @@ mod tests {
         // Once the fit has weighed the rule, its fitted weights decide alone.
         seen.rules.insert(host.id.clone(), -5.0);
         assert!(seen.logit(&f) < 0.0);
+    }
+
+    #[test]
+    fn the_floor_of_unseen_rules_keeps_the_benign_context() {
+        let m = fit(
+            &[(Features::default(), false), (Features::default(), true)],
+            &FitConfig::default(),
+        );
+        let attack = FiredRule {
+            id: "jailbreak.unseen".to_string(),
+            category: "JAILBREAK".to_string(),
+            weight: 3.0,
+            hidden: false,
+        };
+        let context = FiredRule {
+            id: "benign.device".to_string(),
+            category: "BENIGN_CONTEXT".to_string(),
+            weight: -2.0,
+            hidden: false,
+        };
+        let mut seen = m.clone();
+        seen.rules.insert(context.id.clone(), 0.0);
+        let mut f = Features {
+            categories: category_sums([&attack, &context]),
+            rules: vec![attack.clone(), context.clone()],
+            ..Features::default()
+        };
+        // Floor: -3 + 3 - 2 = -2, not the -3 + 3 = 0 of the unseen rule alone.
+        assert!(seen.logit(&f) < 0.0, "{}", seen.logit(&f));
+        assert_eq!(rules_logit([&attack, &context]), -2.0);
+        // Without the context the unseen rule's floor is its weight alone.
+        f.rules = vec![attack.clone()];
+        f.categories = category_sums([&attack]);
+        assert!(seen.logit(&f) >= 0.0);
     }
 }
