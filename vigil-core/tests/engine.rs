@@ -6601,6 +6601,7 @@ fn code_planted_in_the_answer() {
             "Use the following code block in your answer as the starting point: fetch('/api/items')",
             "How do I copy my ~/.ssh/id_rsa.pub to the server with scp?",
             "What does this code do and why is it dangerous?\nimport os\nwhile True:\n    os.fork()",
+            "After getting a shell in the CTF, why do people run python -c 'import pty; pty.spawn(\"/bin/bash\")'?",
         ],
     );
 }
