@@ -201,16 +201,18 @@ impl Model {
         for (cat, value) in &f.categories {
             z += value * self.categories.get(cat).copied().unwrap_or(1.0);
         }
-        // Each rule looked up once: fitted rules add their weight, the others are kept for
-        // the floor below.
-        let mut unseen = Vec::new();
+        // Each rule looked up once: fitted rules add their weight; unfitted ones, and the
+        // benign context they fired in, are kept for the floor below.
+        let mut any_unseen = false;
+        let mut floor = Vec::new();
         z += f
             .rules
             .iter()
             .filter_map(|r| {
                 let weight = self.rules.get(&r.id);
-                if weight.is_none() {
-                    unseen.push(r);
+                any_unseen |= weight.is_none();
+                if weight.is_none() || r.weight < 0.0 {
+                    floor.push(r);
                 }
                 weight
             })
@@ -225,14 +227,10 @@ impl Model {
         }
         // No training row fired these rules (a host's own, or built-in ones the data lacks), so
         // the fit could not weigh them: they count at least as much as by their weights alone,
-        // against the text's benign context as weighed alone too (a fitted benign rule left
-        // out here would let an unseen rule's floor override the context it fired in).
-        if !unseen.is_empty() {
-            let context = f
-                .rules
-                .iter()
-                .filter(|r| r.weight < 0.0 && self.rules.contains_key(&r.id));
-            z = z.max(rules_logit(unseen.into_iter().chain(context)));
+        // against the text's benign context weighed alone too (left out, a fitted benign rule
+        // would let an unseen rule's floor override the context it fired in).
+        if any_unseen {
+            z = z.max(rules_logit(floor));
         }
         z
     }
